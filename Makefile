@@ -1,0 +1,54 @@
+# kg: the make targets users run. `make run` then `make test` on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+KG     := $(VENV)/bin/kg
+OUT    ?= outputs
+Q      ?= most-used-datasets
+ARGS   ?=
+
+.PHONY: help setup run graph viz query validate serve eval bench test test-fast clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,serve]'
+	touch $@
+
+setup: $(VENV)/.installed  ## create .venv and install kg with its test tools
+
+run: setup graph  ## set up and build the graph of the bundled corpus into outputs/
+
+graph: setup  ## build outputs/graph.ttl, graph.nt, store/ and graph.html (INPUT=files to use your own)
+	$(KG) build $(INPUT) --out $(OUT) $(ARGS)
+
+viz: graph  ## build, then print where the HTML viewer is
+	@echo "open $(OUT)/graph.html in a browser"
+
+query: setup  ## run a named query or .rq file: make query Q=papers-with-code ARGS='--format csv'
+	$(KG) query $(Q) --out $(OUT) $(ARGS)
+
+validate: setup  ## check the export against ontology/shapes.ttl (SHACL)
+	$(KG) validate --out $(OUT) $(ARGS)
+
+serve: setup  ## serve outputs/store over the SPARQL protocol on 127.0.0.1
+	$(KG) serve --out $(OUT) $(ARGS)
+
+eval: setup  ## score the extractor on SciERC
+	$(KG) eval $(ARGS)
+
+bench: setup  ## time kg build on the bundled and a generated 10k corpus
+	$(PY) -m kg.bench $(ARGS)
+
+test: setup  ## run the test suite
+	$(PY) -m pytest $(ARGS)
+
+clean:  ## remove outputs (keeps .venv)
+	find $(OUT) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf .pytest_cache build *.egg-info
+
+distclean: clean  ## also remove the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,86 @@
+"""Extraction: a spaCy pipeline (``spacy.blank("en")`` plus kg's components) that turns
+papers into mentions of methods, datasets, metrics, tasks and code repositories.
+
+Components, in pipeline order (one file each):
+
+=====================  ===========================================================
+``kg_code_links``      code-host and project-page URLs, cleaned and normalized
+``kg_abbreviations``   Schwartz-Hearst long form / short form pairs
+``kg_gazetteer``       known names (data/gazetteer_*.jsonl), one Aho-Corasick pass
+``kg_patterns``        rules kept as data (data/patterns.jsonl)
+``kg_proposals``       "we propose X": the paper's own contribution
+``kg_resolve``         acronym propagation, roles, overlap policy
+=====================  ===========================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+# Importing the component modules registers their factories with spaCy.
+from kg.extract import abbreviations, code_links, gazetteer, patterns, proposals, resolve  # noqa: F401
+from kg.extract.candidates import FIELD_SEPARATOR, candidates
+from kg.extract.code_links import repository_from_url
+from kg.records import REPOSITORY, ExtractedPaper, Field, Mention, Paper
+
+COMPONENTS = ("kg_code_links", "kg_abbreviations", "kg_gazetteer", "kg_patterns", "kg_proposals", "kg_resolve")
+
+
+def create_pipeline() -> Language:
+    """A blank English pipeline with kg's rule components; no model is downloaded."""
+    nlp = spacy.blank("en")
+    for name in COMPONENTS:
+        nlp.add_pipe(name)
+    return nlp
+
+
+def doc_text(paper: Paper) -> str:
+    return paper.title + FIELD_SEPARATOR + paper.abstract
+
+
+def mentions_of(doc: Doc, paper: Paper, min_confidence: float = 0.0) -> tuple[Mention, ...]:
+    """The resolved candidates of `doc` as mentions with field-relative offsets."""
+    title_end = len(paper.title)
+    abstract_start = title_end + len(FIELD_SEPARATOR)
+    out = []
+    for cand in candidates(doc):
+        if cand.confidence < min_confidence:
+            continue
+        if cand.end <= title_end:
+            field, offset = Field.TITLE, 0
+        elif cand.start >= abstract_start:
+            field, offset = Field.ABSTRACT, abstract_start
+        else:
+            continue  # spans the title/abstract boundary: not a real mention
+        out.append(Mention(
+            field=field,
+            start=cand.start - offset,
+            end=cand.end - offset,
+            text=doc.text[cand.start:cand.end],
+            label=cand.label,
+            key=cand.key,
+            confidence=cand.confidence,
+            component=cand.component,
+            role=cand.role,
+            long_form=cand.canonical,
+        ))
+    return tuple(out)
+
+
+def extract_papers(
+    papers: Iterable[Paper], nlp: Language | None = None, *, batch_size: int = 64, min_confidence: float = 0.0
+) -> Iterator[ExtractedPaper]:
+    """Stream papers through the pipeline in batches; yields one ExtractedPaper per paper."""
+    nlp = nlp or create_pipeline()
+    stream = ((doc_text(p), p) for p in papers)
+    for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+        mentions = mentions_of(doc, paper, min_confidence)
+        urls = dict.fromkeys(m.key for m in mentions if m.label == REPOSITORY)
+        yield ExtractedPaper(paper, mentions, tuple(repository_from_url(u) for u in urls))
+
+
+__all__ = ["COMPONENTS", "create_pipeline", "extract_papers", "mentions_of"]

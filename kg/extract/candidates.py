@@ -1,0 +1,78 @@
+"""What the extraction components leave on a Doc, and how components read shared data.
+
+Components add :class:`Candidate` records (character offsets into ``doc.text``) to
+``doc._.kg_candidates``; the resolver turns the survivors into mentions. The abbreviation
+detector leaves its pairs on ``doc._.kg_abbreviations``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from spacy.tokens import Doc
+
+from kg.records import Role
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int
+    end: int
+    label: str
+    key: str
+    confidence: float
+    component: str
+    role: Role = Role.USES
+    canonical: str | None = None  # the concept's full name, when the text is an acronym or alias
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+def ensure_extensions() -> None:
+    """Register the Doc attributes kg's components use (idempotent, called by factories)."""
+    for name in ("kg_candidates", "kg_abbreviations"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+def candidates(doc: Doc) -> list[Candidate]:
+    if doc._.kg_candidates is None:
+        doc._.kg_candidates = []
+    return doc._.kg_candidates
+
+
+@cache
+def load_jsonl(name: str) -> tuple[dict, ...]:
+    """Rows of a data file shipped in kg/extract/data/ (read once per process)."""
+    text = (resources.files("kg.extract") / "data" / name).read_text(encoding="utf-8")
+    return tuple(json.loads(line) for line in text.splitlines() if line.strip())
+
+
+@cache
+def head_labels() -> dict[str, str]:
+    """Head noun -> concept type, e.g. "network" -> "Method" (data/heads.jsonl)."""
+    return {row["head"]: row["label"] for row in load_jsonl("heads.jsonl")}
+
+
+FIELD_SEPARATOR = "\n\n"  # a Doc's text is the title, this separator, then the abstract
+
+
+def abstract_start(doc: Doc) -> int:
+    """Offset in doc.text where the abstract begins (0 for a doc without a title)."""
+    cut = doc.text.find(FIELD_SEPARATOR)
+    return cut + len(FIELD_SEPARATOR) if cut >= 0 else 0
+
+
+def is_word_char(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def on_word_boundary(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not is_word_char(before) and not is_word_char(after)

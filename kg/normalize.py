@@ -1,0 +1,91 @@
+"""Pure functions that turn surface forms into canonical keys and pick labels.
+
+A concept's key folds case, hyphen, spacing and plural variants:
+
+>>> concept_key("ResNet-18") == concept_key("ResNet18") == concept_key("resnet 18")
+True
+>>> concept_key("GNNs") == concept_key("GNN")
+True
+>>> concept_key("Graph Neural Networks")
+'graph-neural-network'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# Split letter runs from digit runs so "ResNet18" and "ResNet-18" share a key.
+_LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_ACRONYM_PLURAL = re.compile(r"^([A-Z][A-Z0-9-]*[A-Z0-9])s$")
+_NO_SINGULAR = ("ss", "us", "is", "ics", "sis", "ous")
+
+
+def fold(text: str) -> str:
+    """Unicode-normalize and strip accents, keeping letters and digits."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def singular(word: str) -> str:
+    """A cautious English singular for the last word of a term (lower-case input).
+
+    >>> [singular(w) for w in ["networks", "queries", "classes", "loss", "analysis", "llms"]]
+    ['network', 'query', 'class', 'loss', 'analysis', 'llm']
+    """
+    if len(word) <= 3 or word.endswith(_NO_SINGULAR) or not word.endswith("s"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "shes", "ches", "xes")):
+        return word[:-2]
+    return word[:-1]
+
+
+def strip_acronym_plural(text: str) -> str:
+    """"GNNs" -> "GNN", "LLMs" -> "LLM"; other text is returned unchanged."""
+    match = _ACRONYM_PLURAL.match(text)
+    return match.group(1) if match else text
+
+
+def concept_key(text: str) -> str:
+    """The canonical key of a concept name: lower-case words joined by hyphens."""
+    text = strip_acronym_plural(text.strip())
+    text = _LETTER_DIGIT.sub(" ", fold(text))
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return ""
+    words[-1] = singular(words[-1])
+    return "-".join(words)
+
+
+def title_key(title: str) -> str:
+    """The identity of a paper with no external id: its folded, lower-cased words.
+
+    >>> title_key("LAPP: Layer  Adaptive Progressive-Pruning") == title_key("lapp layer adaptive progressive pruning")
+    True
+    """
+    return " ".join(w.lower() for w in _WORD.findall(fold(title)))
+
+
+def slug(key: str, limit: int = 80) -> str:
+    """An IRI-safe path segment for a key (ASCII letters, digits and hyphens)."""
+    ascii_key = fold(key).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9]+", "-", ascii_key).strip("-").lower()
+    return text[:limit].rstrip("-") or "x"
+
+
+def preferred_label(forms: Counter[str]) -> str:
+    """Pick the label people would write: the most frequent form, preferring longer
+    (expanded) and then capitalised forms on ties; deterministic.
+
+    >>> preferred_label(Counter({"GNNs": 3, "GNN": 3, "gnn": 1}))
+    'GNN'
+    """
+    def rank(form: str) -> tuple:
+        plural_penalty = form != strip_acronym_plural(form) or form.endswith("s")
+        return (-forms[form], plural_penalty, form.islower(), -len(form), form)
+
+    return min(forms, key=rank)

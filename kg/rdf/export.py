@@ -1,0 +1,159 @@
+"""The networkx graph -> RDF triples in the core vocabulary, written by Oxigraph.
+
+Triples are generated in a fixed order (nodes sorted by IRI), so the same input gives
+byte-identical files; they stream straight into Oxigraph's serializers, never into an
+in-memory rdflib graph. IRIs are stable: a paper is keyed on its arXiv id when it has
+one, else on its normalized title; a concept on its type and key; a repository on its URL.
+Untrusted text only ever reaches RDF as literals (escaped by the serializer) or as
+percent-encoded IRI segments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import networkx as nx
+import pyoxigraph as ox
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
+
+from kg.normalize import slug
+from kg.rdf.namespace import KG, RESOURCE_BASE
+from kg.records import Mention
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9]s?$")
+
+
+def _iri(term) -> ox.NamedNode:
+    return ox.NamedNode(str(term))
+
+
+TYPE = _iri(RDF.type)
+STRING = _iri(XSD.string)
+
+
+def _text(value: str) -> ox.Literal:
+    return ox.Literal(value)
+
+
+def _typed(value, datatype) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_iri(datatype))
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class Iris:
+    """Mints the stable IRIs of a graph's resources under one base."""
+
+    base: str = RESOURCE_BASE
+
+    def paper(self, attrs: dict) -> str:
+        if attrs.get("arxiv_id"):
+            return f"{self.base}paper/arxiv/{quote(attrs['arxiv_id'], safe='')}"
+        key = attrs["key"]
+        return f"{self.base}paper/{slug(key.removeprefix('title:'), 60)}-{_hash(key)}"
+
+    def concept(self, ctype: str, key: str) -> str:
+        segment = slug(key)
+        if segment != key:  # folded or truncated: keep distinct keys distinct
+            segment = f"{segment}-{_hash(key)}"
+        return f"{self.base}{ctype.lower()}/{segment}"
+
+    def repository(self, url: str) -> str:
+        return f"{self.base}repository/{quote(url.split('://', 1)[-1], safe='/-._~')}"
+
+    def component(self, name: str) -> str:
+        return f"{self.base}component/{slug(name)}"
+
+    def node(self, graph: nx.DiGraph, node: str) -> str:
+        attrs = graph.nodes[node]
+        if attrs["kind"] == "paper":
+            return self.paper(attrs)
+        if attrs["kind"] == "concept":
+            return self.concept(attrs["ctype"], attrs["key"])
+        return self.repository(attrs["url"])
+
+
+def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
+    yield ox.Triple(iri, TYPE, _iri(KG.Paper))
+    yield ox.Triple(iri, _iri(DCTERMS.title), _text(attrs["title"]))
+    yield ox.Triple(iri, _iri(DCTERMS.abstract), _text(attrs["abstract"]))
+    if attrs.get("identifier"):
+        yield ox.Triple(iri, _iri(DCTERMS.identifier), _text(attrs["identifier"]))
+    if attrs.get("issued"):
+        issued = attrs["issued"]
+        yield ox.Triple(iri, _iri(DCTERMS.issued), _typed(issued, XSD.date) if _DATE.match(issued) else _text(issued))
+    for author in attrs.get("authors") or ():
+        yield ox.Triple(iri, _iri(DCTERMS.creator), _text(author))
+    if attrs.get("url"):
+        yield ox.Triple(iri, _iri(SDO.url), ox.NamedNode(quote(attrs["url"], safe=":/?#[]@!$&'()*+,;=%-._~")))
+    for source in attrs["sources"]:
+        yield ox.Triple(iri, _iri(DCTERMS.source), _text(source))
+
+
+def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
+    yield ox.Triple(iri, TYPE, _iri(KG.Concept))
+    yield ox.Triple(iri, TYPE, _iri(KG[attrs["ctype"]]))
+    yield ox.Triple(iri, _iri(SKOS.prefLabel), _text(attrs["label"]))
+    for alt in attrs.get("alt_labels", ()):
+        yield ox.Triple(iri, _iri(SKOS.altLabel), _text(alt))
+        if _ACRONYM.match(alt) and any(c.isupper() for c in alt[1:]):
+            yield ox.Triple(iri, _iri(KG.acronym), _text(alt))
+
+
+def _repository_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
+    yield ox.Triple(iri, TYPE, _iri(KG.Repository))
+    yield ox.Triple(iri, _iri(SDO.codeRepository), ox.NamedNode(quote(attrs["url"], safe=":/?#[]@!$&'()*+,;=%-._~")))
+    yield ox.Triple(iri, _iri(KG.host), _text(attrs["host"]))
+    yield ox.Triple(iri, _iri(KG.isCodeHost), _typed(str(attrs["is_code_host"]).lower(), XSD.boolean))
+
+
+def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris: Iris) -> Iterator[ox.Triple]:
+    node = ox.NamedNode(f"{paper.value}#m-{m.field.value}-{m.start}-{m.end}")
+    yield ox.Triple(node, TYPE, _iri(KG.Mention))
+    yield ox.Triple(node, _iri(KG.inPaper), paper)
+    yield ox.Triple(node, _iri(KG.denotes), target)
+    yield ox.Triple(node, _iri(KG.field), _text(m.field.value))
+    yield ox.Triple(node, _iri(KG.start), _typed(m.start, XSD.nonNegativeInteger))
+    yield ox.Triple(node, _iri(KG.end), _typed(m.end, XSD.nonNegativeInteger))
+    yield ox.Triple(node, _iri(KG.text), _text(m.text))
+    yield ox.Triple(node, _iri(KG.confidence), _typed(f"{m.confidence:.3f}".rstrip("0").rstrip("."), XSD.decimal))
+    yield ox.Triple(node, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(m.component)))
+
+
+def graph_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE) -> Iterator[ox.Triple]:
+    """Every triple of the graph, in a deterministic order."""
+    from kg.graph import concept_node, repository_node  # the graph's node-id scheme
+
+    iris = Iris(base)
+    named = {node: ox.NamedNode(iris.node(graph, node)) for node in graph.nodes}
+    components: set[str] = set()
+    for node in sorted(graph.nodes, key=lambda n: named[n].value):
+        attrs, iri = graph.nodes[node], named[node]
+        if attrs["kind"] == "concept":
+            yield from _concept_triples(iri, attrs)
+        elif attrs["kind"] == "repository":
+            yield from _repository_triples(iri, attrs)
+        else:
+            yield from _paper_triples(iri, attrs)
+            edges = sorted(graph.out_edges(node, data=True), key=lambda e: named[e[1]].value)
+            for _, target, data in edges:
+                yield ox.Triple(iri, _iri(KG[data["relation"]]), named[target])
+            for m in attrs["mentions"]:
+                target = repository_node(m.key) if m.label == "Repository" else concept_node(m.label, m.key)
+                components.add(m.component)
+                yield from _mention_triples(iri, named[target], m, iris)
+    for name in sorted(components):
+        run = ox.NamedNode(iris.component(name))
+        yield ox.Triple(run, TYPE, _iri(KG.ExtractionRun))
+        yield ox.Triple(run, _iri(RDFS.label), _text(name))
+
+
+__all__ = ["Iris", "graph_triples"]

@@ -1,0 +1,135 @@
+"""SPARQL over the exported graph: named queries, safe parameters, three output formats."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import QueryError, UsageError
+from kg.rdf.namespace import PREFIXES
+
+OUTPUT_FORMATS = ("table", "csv", "json")
+_NAME = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+
+    @property
+    def description(self) -> str:
+        """The query's leading comment lines: the question it answers."""
+        lines = []
+        for line in self.text.splitlines():
+            if not line.startswith("#"):
+                break
+            lines.append(line.lstrip("# ").rstrip())
+        return " ".join(l for l in lines if l)
+
+
+def query_dirs() -> list[Path]:
+    """Where named queries live: ./queries, then the queries/ folder of kg's checkout."""
+    checkout = Path(str(resources.files("kg"))).parent / "queries"
+    return [Path("queries"), checkout]
+
+
+def named_queries() -> dict[str, NamedQuery]:
+    found: dict[str, NamedQuery] = {}
+    for folder in query_dirs():
+        if folder.is_dir():
+            for path in sorted(folder.glob("*.rq")):
+                found.setdefault(path.stem, NamedQuery(path.stem, path, path.read_text(encoding="utf-8")))
+    return found
+
+
+def resolve_query(spec: str) -> NamedQuery:
+    """A query given as a file path or as the name of a named query."""
+    path = Path(spec)
+    if path.is_file():
+        return NamedQuery(path.stem, path, path.read_text(encoding="utf-8"))
+    if _NAME.match(spec):
+        queries = named_queries()
+        if spec in queries:
+            return queries[spec]
+        known = ", ".join(sorted(queries)) or "none"
+        raise UsageError(f"no query file or named query {spec!r}; named queries: {known}")
+    raise UsageError(f"no such query file: {spec}")
+
+
+def parse_params(pairs: list[str]) -> dict[str, str]:
+    params = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not _NAME.match(key):
+            raise UsageError(f"--param wants key=value, got {pair!r}")
+        params[key] = value
+    return params
+
+
+def _term(value: str) -> ox.NamedNode | ox.Literal:
+    if value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(value[1:-1])
+    if re.match(r"^https?://\S+$", value):
+        return ox.NamedNode(value)
+    return ox.Literal(value)
+
+
+def run_query(store: ox.Store, text: str, params: dict[str, str] | None = None):
+    """Run a SELECT/ASK/CONSTRUCT query; parameters bind variables as terms (no text splicing)."""
+    substitutions = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
+    try:
+        return store.query(text, prefixes=PREFIXES, substitutions=substitutions or None)
+    except SyntaxError as exc:
+        raise QueryError(f"query does not parse: {exc}") from None
+    except (OSError, ValueError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+
+
+def term_text(term) -> str:
+    if term is None:
+        return ""
+    return term.value if hasattr(term, "value") else str(term)
+
+
+def solutions_table(results) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a SELECT result as plain strings."""
+    variables = [v.value for v in results.variables]
+    rows = [[term_text(solution[v]) for v in variables] for solution in results]
+    return variables, rows
+
+
+def format_results(results, output: str = "table") -> str:
+    if output not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown output format {output!r}; known: {', '.join(OUTPUT_FORMATS)}")
+    if isinstance(results, ox.QueryBoolean):
+        return {"json": '{"head":{},"boolean":%s}' % str(bool(results)).lower()}.get(output, str(bool(results)).lower()) + "\n"
+    if isinstance(results, ox.QueryTriples):
+        return ox.serialize(results, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    if output in ("csv", "json"):
+        buffer = io.BytesIO()
+        fmt = ox.QueryResultsFormat.CSV if output == "csv" else ox.QueryResultsFormat.JSON
+        results.serialize(buffer, fmt)
+        return buffer.getvalue().decode("utf-8") + ("" if output == "csv" else "\n")
+    header, rows = solutions_table(results)
+    return render_table(header, rows)
+
+
+def render_table(header: list[str], rows: list[list[str]], max_width: int = 60) -> str:
+    def cell(value: str) -> str:
+        value = " ".join(value.split())
+        return value if len(value) <= max_width else value[: max_width - 1] + "…"
+
+    cells = [[cell(v) for v in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,89 @@
+"""RDF serializations chosen by name through one lookup, and the persistent Oxigraph store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+import pyoxigraph as ox
+
+from kg.atomic import atomic_directory, atomic_path
+from kg.errors import UsageError
+from kg.rdf.export import graph_triples
+from kg.rdf.namespace import PREFIXES, RESOURCE_BASE
+
+
+@dataclass(frozen=True)
+class RdfFormat:
+    name: str
+    oxigraph: ox.RdfFormat
+    suffix: str
+
+
+RDF_FORMATS: dict[str, RdfFormat] = {
+    f.name: f
+    for f in (
+        RdfFormat("turtle", ox.RdfFormat.TURTLE, ".ttl"),
+        RdfFormat("ntriples", ox.RdfFormat.N_TRIPLES, ".nt"),
+        RdfFormat("jsonld", ox.RdfFormat.JSON_LD, ".jsonld"),
+        RdfFormat("rdfxml", ox.RdfFormat.RDF_XML, ".rdf"),
+    )
+}
+_ALIASES = {"ttl": "turtle", "nt": "ntriples", "json-ld": "jsonld", "xml": "rdfxml"}
+
+
+def rdf_format(name: str) -> RdfFormat:
+    """The RDF format called `name` (or one of its usual aliases: ttl, nt, json-ld, xml)."""
+    key = _ALIASES.get(name.lower(), name.lower())
+    try:
+        return RDF_FORMATS[key]
+    except KeyError:
+        raise UsageError(f"unknown RDF format {name!r}; known: {', '.join(RDF_FORMATS)}") from None
+
+
+def format_for_file(path: Path) -> RdfFormat:
+    for fmt in RDF_FORMATS.values():
+        if path.suffix.lower() == fmt.suffix:
+            return fmt
+    raise UsageError(f"cannot tell the RDF format of {path} from its suffix")
+
+
+def write_rdf(graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE) -> dict[str, Path]:
+    """Write the graph as `out_dir/graph<suffix>` in each format; returns the paths."""
+    written = {}
+    for name in formats:
+        fmt = rdf_format(name)
+        target = out_dir / f"graph{fmt.suffix}"
+        with atomic_path(target) as temp:
+            prefixes = PREFIXES if fmt.name in ("turtle", "rdfxml") else None
+            ox.serialize(graph_triples(graph, base), str(temp), fmt.oxigraph, prefixes=prefixes)
+        written[fmt.name] = target
+    return written
+
+
+def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE) -> int:
+    return sum(1 for _ in graph_triples(graph, base))
+
+
+def load_store(rdf_file: Path, store_dir: Path) -> int:
+    """(Re)build the persistent Oxigraph store at `store_dir` from an RDF file; returns its size."""
+    with atomic_directory(store_dir) as temp:
+        store = ox.Store(str(temp))
+        store.bulk_load(path=str(rdf_file), format=format_for_file(rdf_file).oxigraph)
+        store.flush()
+        size = len(store)
+        del store  # release the RocksDB lock before the directory is moved into place
+    return size
+
+
+def open_store(graph_file: Path | None, store_dir: Path | None) -> ox.Store:
+    """The persistent store when it exists, else an in-memory store loaded from `graph_file`."""
+    if store_dir is not None and (store_dir / "CURRENT").exists():
+        return ox.Store.read_only(str(store_dir))
+    if graph_file is None or not graph_file.exists():
+        raise UsageError(f"no graph to query: {graph_file} does not exist (run `kg build` first)")
+    store = ox.Store()
+    store.bulk_load(path=str(graph_file), format=format_for_file(graph_file).oxigraph)
+    return store

@@ -1,0 +1,83 @@
+"""Frozen records handed from one stage to the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class ConceptType(str, Enum):
+    """The kinds of concept an abstract can mention; values are the ontology class names."""
+
+    METHOD = "Method"
+    DATASET = "Dataset"
+    METRIC = "Metric"
+    TASK = "Task"
+
+
+REPOSITORY = "Repository"  # the label of a mention that is a code or project URL
+
+
+class Role(str, Enum):
+    """How a paper relates to a method it mentions."""
+
+    USES = "uses"
+    PROPOSES = "proposes"
+
+
+class Field(str, Enum):
+    TITLE = "title"
+    ABSTRACT = "abstract"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper as read from an input file; `key` is its identity across files."""
+
+    key: str
+    title: str
+    abstract: str
+    sources: tuple[str, ...]
+    arxiv_id: str | None = None
+    identifier: str | None = None
+    issued: str | None = None
+    authors: tuple[str, ...] = ()
+    url: str | None = None
+    categories: tuple[str, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of a paper's title or abstract that denotes a concept or a code repository.
+
+    `start`/`end` are character offsets into the cleaned field text, so
+    ``getattr(paper, mention.field.value)[mention.start:mention.end] == mention.text``.
+    """
+
+    field: Field
+    start: int
+    end: int
+    text: str
+    label: str  # a ConceptType value, or REPOSITORY
+    key: str  # normalized concept key, or the normalized repository URL
+    confidence: float
+    component: str
+    role: Role = Role.USES
+    long_form: str | None = None  # the expansion, when the mention is a known acronym
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A code or project URL an abstract gives."""
+
+    url: str
+    host: str
+    is_code_host: bool
+
+
+@dataclass(frozen=True)
+class ExtractedPaper:
+    paper: Paper
+    mentions: tuple[Mention, ...] = ()
+    repositories: tuple[Repository, ...] = ()

@@ -1,0 +1,213 @@
+"""The viewer's data: node types and colours, the drawing order (the cap), and the payload.
+
+Every node gets a *rank*: its place in the order the default view draws nodes in. The most
+connected concepts (and repositories) come first, each followed by a few of its most
+connected papers; then the remaining papers of those concepts; then everything else. The
+default view draws ranks ``0 .. max_nodes - 1``; the page holds every node, so its filters
+and search can reveal the rest. Node ids in the page are ranks, so the browser needs no
+copy of the cap logic.
+
+All text in the payload is untrusted: it is only ever embedded as JSON (see
+:func:`script_json`) and put into the page with ``textContent``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kg.graph import concept_node, repository_node
+
+PAPER = "paper"
+REPOSITORY = "repository"
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class NodeType:
+    name: str  # the vis group and the CSS class suffix
+    label: str  # shown in the legend
+    color: str
+    shape: str  # a vis-network shape with the label underneath
+
+
+# Colours: Tableau 10 (distinct for common colour-vision deficiencies); shapes differ too.
+NODE_TYPES: tuple[NodeType, ...] = (
+    NodeType(PAPER, "Paper", "#4e79a7", "dot"),
+    NodeType("Method", "Method", "#f28e2b", "diamond"),
+    NodeType("Dataset", "Dataset", "#59a14f", "square"),
+    NodeType("Metric", "Metric", "#e15759", "triangle"),
+    NodeType("Task", "Task", "#b07aa1", "star"),
+    NodeType(REPOSITORY, "Repository", "#7f7f7f", "triangleDown"),
+    NodeType(OTHER, "Other", "#bab0ac", "dot"),
+)
+TYPE_BY_NAME = {t.name: t for t in NODE_TYPES}
+MENTION_TYPE = {"Method": "Method", "Dataset": "Dataset", "Metric": "Metric", "Task": "Task", "Repository": REPOSITORY}
+FIELDS = ("title", "abstract")
+_SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)
+PAPER_LABEL_CHARS = 48
+
+
+def node_type(attrs: Mapping) -> str:
+    kind = attrs.get("kind")
+    if kind == PAPER:
+        return PAPER
+    if kind == REPOSITORY:
+        return REPOSITORY
+    if kind == "concept" and attrs.get("ctype") in TYPE_BY_NAME:
+        return attrs["ctype"]
+    return OTHER
+
+
+def papers_per_concept(max_nodes: int) -> int:
+    """How many papers each concept brings along in the first pass of the ranking."""
+    return max(2, max_nodes // 80)
+
+
+def rank_nodes(graph: nx.DiGraph, max_nodes: int) -> list:
+    """Every node of `graph`, in drawing order (see the module docstring). Deterministic."""
+    degree = dict(graph.degree())
+    by_importance = lambda n: (-degree[n], str(n))  # noqa: E731
+    hubs = sorted((n for n, a in graph.nodes(data=True) if a.get("kind") != PAPER), key=by_importance)
+    papers_of = {
+        h: sorted((p for p in graph.predecessors(h) if graph.nodes[p].get("kind") == PAPER), key=by_importance)
+        for h in hubs
+    }
+    order: list = []
+    seen: set = set()
+
+    def take(node) -> None:
+        if node not in seen:
+            seen.add(node)
+            order.append(node)
+
+    per = papers_per_concept(max_nodes)
+    for hub in hubs:  # the most connected concepts, each with its best few papers
+        take(hub)
+        brought = 0
+        for paper in papers_of[hub]:
+            if brought >= per:
+                break
+            if paper not in seen:
+                take(paper)
+                brought += 1
+    for hub in hubs:  # the rest of their papers
+        for paper in papers_of[hub]:
+            take(paper)
+    for node in sorted(graph.nodes, key=by_importance):  # papers without concepts
+        take(node)
+    return order
+
+
+def safe_url(url: object) -> str | None:
+    """`url` if it is an absolute http(s) URL (never javascript: or data:), else None."""
+    if isinstance(url, str) and _SAFE_URL.match(url.strip()):
+        return url.strip()
+    return None
+
+
+def _utf16_index(text: str):
+    """A function mapping a code-point offset of `text` to a UTF-16 offset (JS indexing)."""
+    if all(ord(c) <= 0xFFFF for c in text):
+        return lambda i: i
+    cumulative = [0]
+    for ch in text:
+        cumulative.append(cumulative[-1] + (2 if ord(ch) > 0xFFFF else 1))
+    return lambda i: cumulative[i]
+
+
+def paper_marks(attrs: Mapping, concept_index: Mapping) -> list[list]:
+    """Highlightable mentions: [field, start, end, type, node id or -1], valid and disjoint.
+
+    Offsets are converted to UTF-16 code units, as JavaScript strings count them.
+    """
+    marks: list[list] = []
+    for field_code, field in enumerate(FIELDS):
+        text = attrs.get(field) or ""
+        to16 = _utf16_index(text)
+        spans = []
+        for m in attrs.get("mentions") or ():
+            if getattr(m.field, "value", m.field) != field:
+                continue
+            start, end = int(m.start), int(m.end)
+            if not (0 <= start < end <= len(text)) or (m.text and text[start:end] != m.text):
+                continue
+            mtype = MENTION_TYPE.get(m.label)
+            if mtype is None:
+                continue
+            target = repository_node(m.key) if mtype == REPOSITORY else concept_node(m.label, m.key)
+            spans.append((start, -end, mtype, concept_index.get(target, -1)))
+        last_end = -1
+        for start, neg_end, mtype, target in sorted(spans):
+            if start < last_end:  # overlapping: keep the earlier, longer span
+                continue
+            marks.append([field_code, to16(start), to16(-neg_end), mtype, target])
+            last_end = -neg_end
+    return marks
+
+
+def _short(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) -> tuple[str, str, dict]:
+    """(drawn label, tooltip, details) of one node; every string is plain text."""
+    if ntype == PAPER:
+        title = str(attrs.get("title") or attrs.get("label") or node)
+        details = {
+            "key": str(node),
+            "title": title,
+            "abstract": str(attrs.get("abstract") or ""),
+            "marks": paper_marks(attrs, index),
+            "arxiv": attrs.get("arxiv_id") or None,
+            "issued": attrs.get("issued") or None,
+            "authors": list(attrs.get("authors") or ()),
+            "url": safe_url(attrs.get("url")),
+        }
+        return _short(title, PAPER_LABEL_CHARS), f"{title}\n(paper, {degree} links)", details
+    label = str(attrs.get("label") or attrs.get("url") or node)
+    if ntype == REPOSITORY:
+        details = {
+            "key": str(node),
+            "name": label,
+            "url": safe_url(attrs.get("url")),
+            "host": attrs.get("host") or None,
+            "code": bool(attrs.get("is_code_host")),
+        }
+        return _short(label, 40), f"{attrs.get('url') or label}\n(repository, {degree} papers)", details
+    alt = [str(a) for a in attrs.get("alt_labels") or ()]
+    details = {"key": str(node), "name": label, "alt": alt}
+    also = f"\nalso: {', '.join(alt[:6])}" if alt else ""
+    return _short(label, 40), f"{label}\n({TYPE_BY_NAME[ntype].label}, {degree} papers){also}", details
+
+
+def node_size(degree: int) -> float:
+    return round(min(48.0, 8.0 + 4.0 * math.sqrt(degree)), 1)
+
+
+def script_json(obj: object) -> str:
+    """JSON that is safe inside <script type="application/json">: no `<`, `>`, `&`, U+2028/9.
+
+    Those characters can only occur inside JSON strings, where the \\u escapes mean the same.
+    """
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escape)
+    return text
+
+
+def type_counts(types: Sequence[str]) -> list[dict]:
+    counts = {t.name: 0 for t in NODE_TYPES}
+    for t in types:
+        counts[t] += 1
+    return [
+        {"name": t.name, "label": t.label, "color": t.color, "shape": t.shape, "count": counts[t.name]}
+        for t in NODE_TYPES
+        if counts[t.name] or t.name != OTHER
+    ]

@@ -1,0 +1,376 @@
+"""ontology/kg.ttl, ontology/shapes.ttl and kg.rdf.namespace stay in step with each other
+and with the core vocabulary of DESIGN.md."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
+from kg.rdf.namespace import KG, MLS, PREFIXES, RESOURCE_BASE, sparql_prologue
+
+pyshacl = pytest.importorskip("pyshacl")
+
+ROOT = Path(__file__).resolve().parents[1]
+ONTOLOGY = ROOT / "ontology" / "kg.ttl"
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+ONTOLOGY_IRI = URIRef("https://w3id.org/kg-papers/ontology")
+
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+SCHEMA = Namespace("https://schema.org/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")  # plain Namespace: pytest probes module attributes
+
+TERM_TYPES = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+
+
+@pytest.fixture(scope="module")
+def ont() -> Graph:
+    return Graph().parse(ONTOLOGY, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return Graph().parse(SHAPES, format="turtle")
+
+
+def kg_terms() -> set[URIRef]:
+    return set(dir(KG))
+
+
+def declared_kg_terms(ont: Graph) -> set[URIRef]:
+    return {
+        s
+        for t in TERM_TYPES
+        for s in ont.subjects(RDF.type, t)
+        if isinstance(s, URIRef) and s.startswith(str(KG))
+    }
+
+
+# ---------------------------------------------------------------------------
+# Namespace module
+# ---------------------------------------------------------------------------
+
+
+def test_namespaces_are_closed():
+    assert KG.Paper == URIRef("https://w3id.org/kg-papers/ontology#Paper")
+    assert MLS.Algorithm == URIRef("http://www.w3.org/ns/mls#Algorithm")
+    with pytest.raises(AttributeError):
+        KG.paper  # noqa: B018 (misspelt on purpose)
+    with pytest.raises(AttributeError):
+        MLS.Algorythm  # noqa: B018
+
+
+def test_prefixes():
+    assert PREFIXES["kg"] == "https://w3id.org/kg-papers/ontology#"
+    assert PREFIXES["schema"] == "https://schema.org/"
+    assert PREFIXES["mls"] == "http://www.w3.org/ns/mls#"
+    assert PREFIXES["res"] == RESOURCE_BASE == "https://w3id.org/kg-papers/resource/"
+    for p in ("dcterms", "skos", "prov", "xsd", "rdf", "rdfs", "owl", "void"):
+        assert p in PREFIXES
+    prologue = sparql_prologue()
+    assert "PREFIX kg: <https://w3id.org/kg-papers/ontology#>" in prologue
+    Graph().query(prologue + "SELECT * WHERE { ?p a kg:Paper ; schema:url ?u }")
+
+
+@pytest.mark.parametrize("path", [ONTOLOGY, SHAPES, ROOT / "kg" / "rdf" / "namespace.py"])
+def test_schema_org_is_https_everywhere(path: Path):
+    assert "http://schema.org" not in path.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Ontology: header and term documentation
+# ---------------------------------------------------------------------------
+
+
+def test_ontology_header(ont: Graph):
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ont
+    assert ont.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.1.0")
+    assert ont.value(ONTOLOGY_IRI, DCTERMS.license) == URIRef("https://spdx.org/licenses/MIT")
+    for p in (DCTERMS.title, DCTERMS.description, DCTERMS.created):
+        assert ont.value(ONTOLOGY_IRI, p) is not None, p
+    assert str(ont.value(ONTOLOGY_IRI, VANN.preferredNamespacePrefix)) == "kg"
+    assert str(ont.value(ONTOLOGY_IRI, VANN.preferredNamespaceUri)) == str(KG)
+
+
+def test_namespace_and_ontology_declare_the_same_terms(ont: Graph):
+    declared = declared_kg_terms(ont)
+    assert kg_terms() - declared == set(), "in KG but not declared in kg.ttl"
+    assert declared - kg_terms() == set(), "declared in kg.ttl but not in KG"
+    # no stray kg: IRIs used anywhere in the ontology without a declaration
+    used = {t for triple in ont for t in triple if isinstance(t, URIRef) and t.startswith(str(KG))}
+    assert used <= declared
+
+
+@pytest.mark.parametrize("term", sorted(dir(KG)), ids=lambda t: t.split("#")[1])
+def test_every_term_is_documented(ont: Graph, term: URIRef):
+    for p in (RDFS.label, RDFS.comment):
+        values = list(ont.objects(term, p))
+        assert values, f"{term} has no {p}"
+        assert all(isinstance(v, Literal) and v.language == "en" for v in values)
+    assert (term, RDFS.isDefinedBy, ONTOLOGY_IRI) in ont
+    is_property = any((term, RDF.type, t) in ont for t in TERM_TYPES[1:])
+    if is_property:
+        assert ont.value(term, RDFS.domain) is not None, f"{term} has no domain"
+        assert ont.value(term, RDFS.range) is not None, f"{term} has no range"
+
+
+# ---------------------------------------------------------------------------
+# Ontology: links to standard vocabularies (DESIGN.md core vocabulary)
+# ---------------------------------------------------------------------------
+
+SUBCLASS_OF = [
+    (KG.Paper, SCHEMA.ScholarlyArticle),
+    (KG.Concept, SKOS.Concept),
+    (KG.Method, KG.Concept),
+    (KG.Method, MLS.Algorithm),
+    (KG.Dataset, KG.Concept),
+    (KG.Dataset, MLS.Dataset),
+    (KG.Dataset, SCHEMA.Dataset),
+    (KG.Metric, KG.Concept),
+    (KG.Metric, MLS.EvaluationMeasure),
+    (KG.Task, KG.Concept),
+    (KG.Task, MLS.Task),
+    (KG.Repository, SCHEMA.SoftwareSourceCode),
+    (KG.Mention, PROV.Entity),
+    (KG.ExtractionRun, PROV.Activity),
+]
+
+SUBPROPERTY_OF = [
+    (KG.mentions, SCHEMA.mentions),
+    (KG.usesMethod, KG.mentions),
+    (KG.proposesMethod, KG.mentions),
+    (KG.usesDataset, KG.mentions),
+    (KG.reportsMetric, KG.mentions),
+    (KG.addressesTask, KG.mentions),
+    (KG.acronym, SKOS.altLabel),
+]
+
+DOMAIN_RANGE = [
+    (KG.mentions, KG.Paper, KG.Concept),
+    (KG.usesMethod, KG.Paper, KG.Method),
+    (KG.proposesMethod, KG.Paper, KG.Method),
+    (KG.usesDataset, KG.Paper, KG.Dataset),
+    (KG.reportsMetric, KG.Paper, KG.Metric),
+    (KG.addressesTask, KG.Paper, KG.Task),
+    (KG.hasCode, KG.Paper, KG.Repository),
+    (KG.inPaper, KG.Mention, KG.Paper),
+    (KG.field, KG.Mention, XSD.string),
+    (KG.start, KG.Mention, XSD.nonNegativeInteger),
+    (KG.end, KG.Mention, XSD.nonNegativeInteger),
+    (KG.text, KG.Mention, XSD.string),
+    (KG.confidence, KG.Mention, XSD.decimal),
+    (KG.host, KG.Repository, XSD.string),
+    (KG.isCodeHost, KG.Repository, XSD.boolean),
+    (KG.acronym, KG.Concept, XSD.string),
+]
+
+
+@pytest.mark.parametrize("sub,sup", SUBCLASS_OF, ids=lambda t: t.n3(Graph().namespace_manager))
+def test_subclass_links(ont: Graph, sub: URIRef, sup: URIRef):
+    assert (sub, RDF.type, OWL.Class) in ont
+    assert (sub, RDFS.subClassOf, sup) in ont
+    assert (sup, RDF.type, OWL.Class) in ont or sup.startswith(str(KG))
+
+
+@pytest.mark.parametrize("sub,sup", SUBPROPERTY_OF, ids=lambda t: t.n3(Graph().namespace_manager))
+def test_subproperty_links(ont: Graph, sub: URIRef, sup: URIRef):
+    assert (sub, RDFS.subPropertyOf, sup) in ont
+    # a property and its super-property are of the same OWL kind (OWL 2 DL)
+    kinds = lambda p: {t for t in TERM_TYPES[1:] if (p, RDF.type, t) in ont}  # noqa: E731
+    assert kinds(sub) and kinds(sub) == kinds(sup)
+
+
+@pytest.mark.parametrize("prop,domain,range_", DOMAIN_RANGE, ids=lambda t: t.n3(Graph().namespace_manager))
+def test_domain_and_range(ont: Graph, prop: URIRef, domain: URIRef, range_: URIRef):
+    assert ont.value(prop, RDFS.domain) == domain
+    assert ont.value(prop, RDFS.range) == range_
+
+
+def test_denotes_range_is_concept_or_repository(ont: Graph):
+    assert ont.value(KG.denotes, RDFS.domain) == KG.Mention
+    union = ont.value(KG.denotes, RDFS.range)
+    assert isinstance(union, BNode)
+    members = set(Collection(ont, ont.value(union, OWL.unionOf)))
+    assert members == {KG.Concept, KG.Repository}
+
+
+def test_property_kinds(ont: Graph):
+    objects = {KG.mentions, KG.usesMethod, KG.proposesMethod, KG.usesDataset, KG.reportsMetric,
+               KG.addressesTask, KG.hasCode, KG.inPaper, KG.denotes}
+    data = {KG.field, KG.start, KG.end, KG.text, KG.confidence, KG.host, KG.isCodeHost}
+    assert set(ont.subjects(RDF.type, OWL.ObjectProperty)) & set(dir(KG)) == objects
+    assert set(ont.subjects(RDF.type, OWL.DatatypeProperty)) & set(dir(KG)) == data
+    # the external terms the export uses are declared, not redefined
+    for term in (DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, DCTERMS.issued,
+                 DCTERMS.creator, DCTERMS.source, SCHEMA.url, SCHEMA.codeRepository,
+                 SKOS.prefLabel, SKOS.altLabel, PROV.wasGeneratedBy):
+        assert any((term, RDF.type, t) in ont for t in TERM_TYPES[1:]), term
+        assert ont.value(term, RDFS.domain) is None and ont.value(term, RDFS.range) is None
+
+
+# ---------------------------------------------------------------------------
+# Shapes
+# ---------------------------------------------------------------------------
+
+# Resources are written as IRIs relative to the base: "/" is not allowed in a prefixed name.
+PREFIX_TTL = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in PREFIXES.items())
+PREFIX_TTL += f"@base <{RESOURCE_BASE}> .\n"
+
+CONFORMING = PREFIX_TTL + """
+<paper/2401.00001> a kg:Paper ;
+    dcterms:title "Attention Is All You Need" ;
+    dcterms:abstract "We propose the Transformer. Code: https://github.com/org/repo" ;
+    dcterms:identifier "arXiv:2401.00001" ;
+    dcterms:source "data/seeds/page1.txt" ;
+    kg:proposesMethod <method/transformer> ;
+    kg:hasCode <repo/github.com/org/repo> .
+
+<method/transformer> a kg:Concept , kg:Method ;
+    skos:prefLabel "Transformer" ;
+    skos:altLabel "transformers" .
+
+<repo/github.com/org/repo> a kg:Repository ;
+    schema:codeRepository <https://github.com/org/repo> ;
+    kg:host "github.com" ;
+    kg:isCodeHost true .
+
+<mention/2401.00001/abstract/16-27> a kg:Mention ;
+    kg:inPaper <paper/2401.00001> ;
+    kg:denotes <method/transformer> ;
+    kg:field "abstract" ;
+    kg:start "16"^^xsd:nonNegativeInteger ;
+    kg:end "27"^^xsd:nonNegativeInteger ;
+    kg:text "Transformer" ;
+    kg:confidence 0.9 ;
+    prov:wasGeneratedBy <component/gazetteer> .
+
+<component/gazetteer> a kg:ExtractionRun .
+"""
+
+BROKEN = PREFIX_TTL + """
+<paper/p1> a kg:Paper ;
+    dcterms:title "First title" , "Second title" ;
+    dcterms:source "data/seeds/page1.txt" ;
+    kg:usesDataset <method/bert> .
+
+<method/bert> a kg:Concept , kg:Method ;
+    skos:prefLabel "BERT" .
+
+<dataset/unlabelled> a kg:Concept , kg:Dataset .
+
+<mention/m1> a kg:Mention ;
+    kg:inPaper <paper/p1> ;
+    kg:denotes <method/bert> ;
+    kg:field "abstract" ;
+    kg:start "10"^^xsd:nonNegativeInteger ;
+    kg:end "10"^^xsd:nonNegativeInteger ;
+    kg:text "BERT" ;
+    kg:confidence 0.5 ;
+    prov:wasGeneratedBy <component/gazetteer> .
+"""
+
+RES = Namespace(RESOURCE_BASE)
+
+
+def validate(data_ttl: str, shapes: Graph, **kwargs) -> tuple[bool, Graph, str]:
+    data = Graph().parse(data=data_ttl, format="turtle")
+    return pyshacl.validate(data, shacl_graph=shapes, **kwargs)
+
+
+def violations(report: Graph) -> set[tuple]:
+    """(focus node, path, constraint component) of every validation result."""
+    return {
+        (
+            report.value(r, SH.focusNode),
+            report.value(r, SH.resultPath),
+            report.value(r, SH.sourceConstraintComponent),
+        )
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    }
+
+
+def test_shapes_parse(shapes: Graph):
+    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
+    targets = {o for s in node_shapes for o in shapes.objects(s, SH.targetClass)}
+    assert {KG.Paper, KG.Concept, KG.Method, KG.Dataset, KG.Metric, KG.Task,
+            KG.Repository, KG.Mention} <= targets
+    assert "http://schema.org/" not in {str(ns) for _, ns in shapes.namespaces()}
+
+
+def test_conforming_graph_conforms(shapes: Graph):
+    conforms, _, text = validate(CONFORMING, shapes)
+    assert conforms, text
+
+
+def test_conforming_graph_conforms_with_ontology(shapes: Graph, ont: Graph):
+    conforms, _, text = validate(CONFORMING, shapes, ont_graph=ont, inference="rdfs")
+    assert conforms, text
+
+
+def test_broken_graph_reports_each_violation(shapes: Graph):
+    conforms, report, text = validate(BROKEN, shapes)
+    assert not conforms
+    found = violations(report)
+    expected = {
+        (RES["paper/p1"], DCTERMS.title, SH.MaxCountConstraintComponent),
+        (RES["mention/m1"], KG.start, SH.LessThanConstraintComponent),
+        (RES["paper/p1"], KG.usesDataset, SH.ClassConstraintComponent),
+        (RES["dataset/unlabelled"], SKOS.prefLabel, SH.MinCountConstraintComponent),
+    }
+    assert expected <= found, text
+    assert found == expected, text  # and nothing else is wrong with it
+
+
+@pytest.mark.parametrize(
+    "ttl_fragment,path,component",
+    [
+        ('kg:field "body"', KG.field, SH.PatternConstraintComponent),
+        ('kg:field "abstracts"', KG.field, SH.PatternConstraintComponent),
+        ('kg:confidence 1.5', KG.confidence, SH.MaxInclusiveConstraintComponent),
+        ('kg:confidence "0.5"^^xsd:double', KG.confidence, SH.DatatypeConstraintComponent),
+        ('kg:start 3', KG.start, SH.DatatypeConstraintComponent),
+        ('kg:text "Transformer"@en', KG.text, SH.DatatypeConstraintComponent),
+        ('kg:inPaper <method/transformer>', KG.inPaper, SH.ClassConstraintComponent),
+        ('prov:wasGeneratedBy <component/other>', PROV.wasGeneratedBy, SH.MaxCountConstraintComponent),
+    ],
+)
+def test_mention_constraints(shapes: Graph, ttl_fragment: str, path: URIRef, component: URIRef):
+    mention = RES["mention/2401.00001/abstract/16-27"]
+    data = Graph().parse(data=CONFORMING, format="turtle")
+    data.remove((mention, path, None))
+    data.parse(data=PREFIX_TTL + f"<{mention}> {ttl_fragment} .", format="turtle")
+    if path == PROV.wasGeneratedBy:  # keep the original too: two values
+        data.add((mention, PROV.wasGeneratedBy, RES["component/gazetteer"]))
+    conforms, report, text = pyshacl.validate(data, shacl_graph=shapes)
+    assert not conforms
+    assert (mention, path, component) in violations(report), text
+
+
+def test_literals_as_rdflib_writes_them_conform(shapes: Graph):
+    """An export built with rdflib terms (explicit xsd:string, Decimal, typed ints) conforms."""
+    mention = RES["mention/2401.00001/abstract/16-27"]
+    data = Graph().parse(data=CONFORMING, format="turtle")
+    data.set((mention, KG.field, Literal("abstract", datatype=XSD.string)))
+    data.set((mention, KG.text, Literal("Transformer", datatype=XSD.string)))
+    data.set((mention, KG.start, Literal(16, datatype=XSD.nonNegativeInteger)))
+    data.set((mention, KG.end, Literal(27, datatype=XSD.nonNegativeInteger)))
+    data.set((mention, KG.confidence, Literal(Decimal("0.85"))))
+    reparsed = Graph().parse(data=data.serialize(format="turtle"), format="turtle")
+    for graph in (data, reparsed):
+        conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes)
+        assert conforms, text
+
+
+def test_repository_url_must_be_an_iri(shapes: Graph):
+    repo = RES["repo/github.com/org/repo"]
+    data = Graph().parse(data=CONFORMING, format="turtle")
+    data.set((repo, SCHEMA.codeRepository, Literal("https://github.com/org/repo")))
+    conforms, report, text = pyshacl.validate(data, shacl_graph=shapes)
+    assert not conforms
+    assert (repo, SCHEMA.codeRepository, SH.NodeKindConstraintComponent) in violations(report), text
