@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -29,6 +31,7 @@ class BuildOptions:
     min_confidence: float = 0.0
     base: str = RESOURCE_BASE
     batch_size: int = 64
+    created: str | None = None  # YYYY-MM-DD of the VoID description; None: creation_date()
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def collect_graph(
     options: BuildOptions, report: IngestReport, progress: Callable[[int], None] | None = None
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Read, deduplicate and extract every input into one graph (streaming until the graph)."""
-    files = expand_inputs(options.inputs) if options.inputs else bundled_corpus()
+    files = input_files(options)
     dedup = Deduplicator()
     papers = dedup.unique(read_papers(files, report, options.input_format))
     builder = GraphBuilder()
@@ -83,7 +86,8 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
     started = time.perf_counter()
     report = IngestReport(strict=options.strict)
     graph, dedup = collect_graph(options, report, progress)
-    outputs = write_rdf(graph, options.out_dir, options.rdf_formats, options.base)
+    created = options.created or creation_date(input_files(options))
+    outputs = write_rdf(graph, options.out_dir, options.rdf_formats, options.base, created)
     if options.store and "ntriples" in outputs:
         load_store(outputs["ntriples"], options.out_dir / "store")
         outputs["store"] = options.out_dir / "store"
@@ -93,7 +97,7 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
         outputs["html"] = options.out_dir / "graph.html"
         write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
     kinds = Counter(a["ctype"] for _, a in graph.nodes(data=True) if a["kind"] == "concept")
-    triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base)
+    triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
     summary = BuildSummary(
         files=report.files,
         records=report.records,
@@ -110,6 +114,25 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
         outputs=outputs,
     )
     return graph, summary
+
+
+def input_files(options: BuildOptions) -> list[Path]:
+    return expand_inputs(options.inputs) if options.inputs else bundled_corpus()
+
+
+def creation_date(files: Sequence[Path]) -> str:
+    """The export's dcterms:created: SOURCE_DATE_EPOCH when set (reproducible builds), else
+    the UTC date of the newest input file's modification, so rebuilds stay byte-identical."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        times = []
+        for path in files:
+            try:
+                times.append(path.stat().st_mtime)
+            except OSError:
+                pass  # a missing input is reported by ingest
+        epoch = max(times, default=0)
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
 
 
 def _count_lines(path: Path) -> int:

@@ -77,15 +77,33 @@ def slug(key: str, limit: int = 80) -> str:
     return text[:limit].rstrip("-") or "x"
 
 
+def singular_phrase(text: str) -> str:
+    """The phrase with its last word made singular, case kept: "Large Language Models" ->
+    "Large Language Model"; acronyms lose a plural "s" ("GNNs" -> "GNN")."""
+    stripped = strip_acronym_plural(text)
+    if stripped != text:
+        return stripped
+    head, sep, last = text.rpartition(" ")
+    lowered = singular(last.lower())
+    if lowered == last.lower() or not last[-1:].islower():
+        return text
+    return head + sep + last[: len(lowered)]
+
+
 def preferred_label(forms: Counter[str]) -> str:
-    """Pick the label people would write: the most frequent form, preferring longer
-    (expanded) and then capitalised forms on ties; deterministic.
+    """Pick the label people would write: the singular of the most frequent form (ties go to
+    longer, then capitalised forms); deterministic.
 
     >>> preferred_label(Counter({"GNNs": 3, "GNN": 3, "gnn": 1}))
     'GNN'
+    >>> preferred_label(Counter({"Large Language Models": 4, "large language models": 2, "LLM": 0}))
+    'Large Language Model'
     """
-    def rank(form: str) -> tuple:
-        plural_penalty = form != strip_acronym_plural(form) or form.endswith("s")
-        return (-forms[form], plural_penalty, form.islower(), -len(form), form)
+    singular_counts: Counter[str] = Counter()
+    for form, count in forms.items():
+        singular_counts[singular_phrase(form)] += count
 
-    return min(forms, key=rank)
+    def rank(form: str) -> tuple:
+        return (-singular_counts[form], form.islower(), -len(form), form)
+
+    return min(singular_counts, key=rank)

@@ -23,7 +23,7 @@ from spacy.tokens import Doc
 
 # Importing the component modules registers their factories with spaCy.
 from kg.extract import abbreviations, code_links, gazetteer, patterns, proposals, resolve  # noqa: F401
-from kg.extract.candidates import FIELD_SEPARATOR, candidates
+from kg.extract.candidates import FIELD_SEPARATOR, candidates, text_of
 from kg.extract.code_links import repository_from_url
 from kg.records import REPOSITORY, ExtractedPaper, Field, Mention, Paper
 
@@ -46,6 +46,7 @@ def mentions_of(doc: Doc, paper: Paper, min_confidence: float = 0.0) -> tuple[Me
     """The resolved candidates of `doc` as mentions with field-relative offsets."""
     title_end = len(paper.title)
     abstract_start = title_end + len(FIELD_SEPARATOR)
+    text = text_of(doc)
     out = []
     for cand in candidates(doc):
         if cand.confidence < min_confidence:
@@ -60,7 +61,7 @@ def mentions_of(doc: Doc, paper: Paper, min_confidence: float = 0.0) -> tuple[Me
             field=field,
             start=cand.start - offset,
             end=cand.end - offset,
-            text=doc.text[cand.start:cand.end],
+            text=text[cand.start:cand.end],
             label=cand.label,
             key=cand.key,
             confidence=cand.confidence,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import ensure_extensions
+from kg.extract.candidates import ensure_extensions, text_of
 from kg.normalize import strip_acronym_plural
 
 COMPONENT = "abbreviation"
@@ -105,7 +105,7 @@ def find_abbreviations(text: str) -> list[AbbreviationPair]:
 
 class AbbreviationDetector:
     def __call__(self, doc: Doc) -> Doc:
-        doc._.kg_abbreviations = find_abbreviations(doc.text)
+        doc._.kg_abbreviations = find_abbreviations(text_of(doc))
         return doc
 
 

@@ -62,9 +62,17 @@ def head_labels() -> dict[str, str]:
 FIELD_SEPARATOR = "\n\n"  # a Doc's text is the title, this separator, then the abstract
 
 
-def abstract_start(doc: Doc) -> int:
-    """Offset in doc.text where the abstract begins (0 for a doc without a title)."""
-    cut = doc.text.find(FIELD_SEPARATOR)
+def text_of(doc: Doc) -> str:
+    """``doc.text``, computed once: spaCy rebuilds it from the tokens on every access."""
+    text = doc.user_data.get("kg_text")
+    if text is None:
+        text = doc.user_data["kg_text"] = doc.text
+    return text
+
+
+def abstract_start(text: str) -> int:
+    """Offset in a doc's text where the abstract begins (0 for a doc without a title)."""
+    cut = text.find(FIELD_SEPARATOR)
     return cut + len(FIELD_SEPARATOR) if cut >= 0 else 0
 
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl
+from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
 from kg.records import REPOSITORY, Repository
 
 COMPONENT = "code_links"
@@ -97,7 +97,7 @@ def find_urls(text: str) -> list[tuple[int, int, str]]:
 class CodeLinkFinder:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates(doc)
-        for start, end, url in find_urls(doc.text):
+        for start, end, url in find_urls(text_of(doc)):
             confidence = 0.99 if is_code_host(host_of(url)) else 0.9
             out.append(Candidate(start, end, REPOSITORY, url, confidence, COMPONENT))
         return doc

@@ -18,7 +18,7 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary
+from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
 from kg.normalize import concept_key
 
 COMPONENT = "gazetteer"
@@ -52,6 +52,9 @@ def surface_variants(form: str) -> set[str]:
 
 def lower_same_length(text: str) -> str:
     """Lower-case without changing any offset (a few characters lower-case to two)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
     return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
 
 
@@ -102,7 +105,7 @@ def find_names(text: str) -> list[tuple[int, int, Entry]]:
 class GazetteerMatcher:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates(doc)
-        text = doc.text
+        text = text_of(doc)
         for start, end, entry in find_names(text):
             written = text[start:end]
             canonical = entry.name if concept_key(written) != entry.key else None

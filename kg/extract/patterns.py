@@ -20,7 +20,7 @@ from functools import cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, head_labels, load_jsonl
+from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, head_labels, load_jsonl, text_of
 from kg.normalize import concept_key, singular
 
 COMPONENT = "patterns"
@@ -61,16 +61,21 @@ def rules() -> tuple[Rule, ...]:
 
 
 def is_distinctive(name: str) -> bool:
-    """Looks like a proper name: two capitals or a digit.
+    """Looks like a proper name: a digit, or a word with two capitals ("ImageNet", "MS
+    MARCO"). A lone upper-case word is a field's acronym more often than a dataset ("NLP
+    benchmarks"), and Title Case alone is just emphasis ("Domain Generalization benchmark").
 
-    A bare upper-case word is a field's acronym more often than a dataset ("NLP benchmarks").
-
-    >>> [is_distinctive(n) for n in ["CIFAR-10", "ImageNet", "Large", "Standard", "NLP"]]
-    [True, True, False, False, False]
+    >>> [is_distinctive(n) for n in ["CIFAR-10", "ImageNet", "MS MARCO", "Large", "NLP", "Domain Generalization", "5"]]
+    [True, True, True, False, False, False, False]
     """
-    if name.isupper() and name.isalpha():
+    if not any(c.isalpha() for c in name):
         return False
-    return sum(c.isupper() for c in name) >= 2 or any(c.isdigit() for c in name)
+    if any(c.isdigit() for c in name):
+        return True
+    words = name.split()
+    if len(words) == 1 and name.isupper():
+        return False
+    return any(sum(c.isupper() for c in word) >= 2 for word in words)
 
 
 def head_label(phrase: str) -> str | None:
@@ -114,11 +119,12 @@ def apply_rule(rule: Rule, text: str, begin: int = 0, stop: int | None = None) -
 class PatternMatcher:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates(doc)
-        split = abstract_start(doc)
-        bounds = {"title": (0, max(split - 2, 0)), "abstract": (split, len(doc.text))}
+        text = text_of(doc)
+        split = abstract_start(text)
+        bounds = {"title": (0, max(split - 2, 0)), "abstract": (split, len(text))}
         for rule in rules():
-            for start, end, label in (hit for f in rule.fields for hit in apply_rule(rule, doc.text, *bounds[f])):
-                key = concept_key(doc.text[start:end])
+            for start, end, label in (hit for f in rule.fields for hit in apply_rule(rule, text, *bounds[f])):
+                key = concept_key(text[start:end])
                 if key:
                     out.append(Candidate(start, end, label, key, rule.confidence, f"{COMPONENT}:{rule.id}"))
         return doc

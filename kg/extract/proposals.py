@@ -14,7 +14,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions
+from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, text_of
 from kg.normalize import concept_key, strip_acronym_plural
 from kg.records import ConceptType, Role
 
@@ -87,9 +87,10 @@ def find_proposals(text: str, abstract_from: int = 0) -> list[tuple[int, int, Co
 class ProposalFinder:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates(doc)
-        for start, end, ctype in find_proposals(doc.text, abstract_start(doc)):
+        text = text_of(doc)
+        for start, end, ctype in find_proposals(text, abstract_start(text)):
             role = Role.PROPOSES if ctype is ConceptType.METHOD else Role.USES
-            key = concept_key(doc.text[start:end])
+            key = concept_key(text[start:end])
             if key:
                 out.append(Candidate(start, end, ctype.value, key, CONFIDENCE, COMPONENT, role))
         return doc

@@ -11,7 +11,9 @@ Policy, in order:
 2. **Roles.** A method the paper proposes ("we propose X", "X: ..." titles) is
    `proposes` wherever it is mentioned, unless the gazetteer knows it (a known method is
    prior work the paper builds on).
-3. **Overlaps.** Candidates are taken greedily by confidence, then length, then
+3. **Generic terms** (data/generic_terms.jsonl: "machine learning", "neural network")
+   are dropped: they would link every paper to every other.
+4. **Overlaps.** Candidates are taken greedily by confidence, then length, then
    position; a candidate overlapping one already taken is dropped. URLs (0.9-0.99) thus
    shadow words inside them, and a gazetteer hit (0.9) beats a pattern guess (0.6-0.75).
 """
@@ -20,12 +22,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import AbbreviationPair
-from kg.extract.candidates import Candidate, candidates, ensure_extensions
+from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
@@ -104,11 +107,20 @@ def assign_roles(cands: list[Candidate]) -> list[Candidate]:
     ]
 
 
+@cache
+def generic_keys() -> frozenset[str]:
+    """Keys of terms too generic to map a field ("machine learning", "neural network")."""
+    return frozenset(concept_key(row["term"]) for row in load_jsonl("generic_terms.jsonl"))
+
+
 def select(cands: list[Candidate]) -> list[Candidate]:
-    """Greedy overlap resolution: confidence, then length, then position."""
+    """Greedy overlap resolution: confidence, then length, then position; generic terms go."""
     taken: list[Candidate] = []
     occupied: list[tuple[int, int]] = []
+    generic = generic_keys()
     for cand in sorted(cands, key=lambda c: (-c.confidence, -c.length, c.start, c.label, c.key)):
+        if cand.key in generic:
+            continue
         if all(cand.end <= s or cand.start >= e for s, e in occupied):
             taken.append(cand)
             occupied.append((cand.start, cand.end))
@@ -125,7 +137,7 @@ def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) ->
 
 class Resolver:
     def __call__(self, doc: Doc) -> Doc:
-        doc._.kg_candidates = resolve(doc.text, candidates(doc), doc._.kg_abbreviations or [])
+        doc._.kg_candidates = resolve(text_of(doc), candidates(doc), doc._.kg_abbreviations or [])
         return doc
 
 
