@@ -22,10 +22,12 @@ class InputError(KgError):
 
     exit_code = 3
 
-    def __init__(self, path: str | Path, message: str, line: int | None = None):
+    def __init__(self, path: str | Path, message: str, line: int | None = None, kind: str | None = None):
         self.path = str(path)
         self.line = line
         self.reason = message
+        # What the run summary counts skips by: the message up to its details.
+        self.kind = kind or message.split(":")[0]
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
 

@@ -21,6 +21,7 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 _ACRONYM_PLURAL = re.compile(r"^([A-Z][A-Z0-9-]*[A-Z0-9])s$")
 _NO_SINGULAR = ("ss", "us", "is", "ics", "sis", "ous")
+_INVARIANT = frozenset({"bias", "lens", "series", "species", "canvas", "atlas", "chaos", "ethos", "gas", "alias", "cosmos", "news", "kudos"})
 
 
 def fold(text: str) -> str:
@@ -35,7 +36,7 @@ def singular(word: str) -> str:
     >>> [singular(w) for w in ["networks", "queries", "classes", "loss", "analysis", "llms"]]
     ['network', 'query', 'class', 'loss', 'analysis', 'llm']
     """
-    if len(word) <= 3 or word.endswith(_NO_SINGULAR) or not word.endswith("s"):
+    if len(word) <= 3 or word.endswith(_NO_SINGULAR) or not word.endswith("s") or word in _INVARIANT:
         return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"

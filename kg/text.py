@@ -13,8 +13,13 @@ import html
 import re
 import unicodedata
 
-_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|h[1-6])(?:\s[^<>]*)?/?>", re.IGNORECASE)
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th|h[1-6]|blockquote|section)\b[^<>]*>", re.IGNORECASE)
+# Only real HTML tag names: "n<k and k>m" in maths is text, not a tag.
+_TAG = re.compile(
+    r"</?(?:a|abbr|b|big|code|em|font|i|img|mark|math|mi|mn|mo|mrow|msub|msup|script|small|span|strong|style"
+    r"|sub|sup|svg|tt|u|iframe|object|embed|link|meta|input|button|form|video|audio|source)\b[^<>]*>",
+    re.IGNORECASE,
+)
 # \textcolor[rgb]{1,0,0}{text} and \href{url}{text} keep their last argument.
 _TWO_ARG = re.compile(r"\\(?:textcolor|colorbox|href)(?:\[[^\]]*\])?\{[^{}]*\}\{([^{}]*)\}")
 _ONE_ARG = re.compile(
@@ -24,7 +29,7 @@ _SWITCH = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm|sl)\s+([^{}]*)\}")
 _CITE = re.compile(r"~?\\(?:cite[pt]?|ref|eqref|footnote|label)\{[^{}]*\}")
 _ESCAPED = re.compile(r"\\([%&_#$])")
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "c": "\u0327"}
-_ACCENT = re.compile(r"\\(['`^\"~]|c\s)\{?([A-Za-z])\}?")
+_ACCENT = re.compile(r"\\(['`^\"~]|c(?=\{)|c\s)\{?([A-Za-z])\}?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 _SPACE = re.compile(r"\s+")
 
@@ -43,8 +48,12 @@ def clean_text(text: str) -> str:
     text = html.unescape(text)
     text = _CONTROL.sub("", text)
     text = _CITE.sub("", text)
-    for pattern in (_TWO_ARG, _ONE_ARG, _SWITCH):
-        text = pattern.sub(r"\1", text)
+    for _ in range(4):  # nested commands: \textit{\textbf{x}} unwraps from the inside out
+        before = text
+        for pattern in (_TWO_ARG, _ONE_ARG, _SWITCH):
+            text = pattern.sub(r"\1", text)
+        if text == before:
+            break
     text = _ACCENT.sub(_accent, text)
     text = _ESCAPED.sub(r"\1", text)
     return _SPACE.sub(" ", text).strip()

@@ -98,6 +98,9 @@ def find_abbreviations(text: str) -> list[AbbreviationPair]:
         if long_form is None:
             continue
         long_end = len(before)
+        possessive = re.search(r"['\u2019]s$", long_form)
+        if possessive:  # "Multi-Head Attention's (MHA)"
+            long_form, long_end = long_form[: possessive.start()], long_end - len(possessive.group())
         short_start = match.start(1) + match.group(1).index(written)
         pairs.append(AbbreviationPair(long_end - len(long_form), long_end, short_start, short_start + len(written), long_form, written))
     return pairs

@@ -102,6 +102,7 @@ class Deduplicator:
                 self.duplicates.append((known, paper))
                 if paper.arxiv_id:
                     self._by_arxiv.setdefault(paper.arxiv_id, known)
+                self._by_title.setdefault(title_key(paper.title), known)
                 continue
             if paper.arxiv_id:
                 self._by_arxiv[paper.arxiv_id] = paper.key

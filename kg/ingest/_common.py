@@ -17,6 +17,7 @@ from kg.text import clean_text
 _SNIFF_BYTES = 8192
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
+_HTTP_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
 _ARXIV_IN_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?$", re.IGNORECASE)
 
 
@@ -35,7 +36,7 @@ class IngestReport:
         self.skipped.append(error)
 
     def skip_reasons(self) -> Counter[str]:
-        return Counter(e.reason.split(":")[0] for e in self.skipped)
+        return Counter(e.kind for e in self.skipped)
 
 
 def read_lines(path: Path, report: IngestReport) -> Iterator[tuple[int, str]]:
@@ -133,7 +134,7 @@ def make_paper(
         identifier=identifier or (f"arXiv:{arxiv}" if arxiv else None),
         issued=issued or None,
         authors=tuple(a for a in (clean_text(a) for a in authors) if a),
-        url=url or (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
+        url=url if url and _HTTP_URL.match(url) else (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
         categories=categories,
         line=line,
     )

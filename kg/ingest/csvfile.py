@@ -37,8 +37,11 @@ def read(path: Path, report: IngestReport, source: str) -> Iterator[Paper]:
     columns = {name.strip().lower(): name for name in header or () if name}
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise InputError(path, f"CSV without the column(s) {', '.join(missing)} (has: {', '.join(columns) or 'none'})", 1)
+        found = ", ".join(columns) or "none"
+        raise InputError(path, f"CSV without the column(s) {', '.join(missing)} (columns found: {found})", 1,
+                         kind="CSV without the needed columns")
     while True:
+        first_line = len(line_of_row)  # index of the row's first physical line
         try:
             row = next(reader)
         except StopIteration:
@@ -46,7 +49,7 @@ def read(path: Path, report: IngestReport, source: str) -> Iterator[Paper]:
         except csv.Error as exc:
             report.skip(InputError(path, f"malformed CSV: {exc}", line_of_row[-1] if line_of_row else None))
             continue
-        number = line_of_row[-1] if line_of_row else reader.line_num
+        number = line_of_row[first_line] if first_line < len(line_of_row) else reader.line_num
         record = {key.strip().lower(): value for key, value in row.items() if isinstance(key, str)}
         authors = record.get("authors")
         if authors and ";" in authors:

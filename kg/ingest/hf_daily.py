@@ -24,7 +24,8 @@ _CHROME = re.compile(
     r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]* \d{1,2}(?:, \d{4})?)$",
     re.IGNORECASE,
 )
-_GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9])")
+# "SubscribeGeneralized Sum Pooling", "SubscribemPLUG-Owl"; not "Subscriber Behaviour".
+_GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=[A-Z0-9]|[a-z]+[A-Z])")
 _SENTENCE_END = re.compile(r"[.!?)\]]$")
 
 

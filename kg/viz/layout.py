@@ -38,7 +38,7 @@ def force_layout(graph: nx.Graph, nodes: Sequence, seed: int) -> dict:
     )
     if len(sub) == 0:
         return {}
-    scale = 45.0 * math.sqrt(len(sub)) + 60.0
+    scale = 70.0 * math.sqrt(len(sub)) + 80.0
     raw = nx.spring_layout(sub, seed=seed, iterations=60, method="force")
     return {n: (float(x) * scale, float(y) * scale) for n, (x, y) in raw.items()}
 

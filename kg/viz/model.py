@@ -151,6 +151,10 @@ def paper_marks(attrs: Mapping, concept_index: Mapping) -> list[list]:
     return marks
 
 
+def _text_or_none(value: object) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
@@ -162,12 +166,12 @@ def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) 
         title = str(attrs.get("title") or attrs.get("label") or node)
         details = {
             "key": str(node),
-            "title": title,
+            "name": title,
             "abstract": str(attrs.get("abstract") or ""),
             "marks": paper_marks(attrs, index),
-            "arxiv": attrs.get("arxiv_id") or None,
-            "issued": attrs.get("issued") or None,
-            "authors": list(attrs.get("authors") or ()),
+            "arxiv": _text_or_none(attrs.get("arxiv_id")),
+            "issued": _text_or_none(attrs.get("issued")),
+            "authors": [str(a) for a in attrs.get("authors") or ()],
             "url": safe_url(attrs.get("url")),
         }
         return _short(title, PAPER_LABEL_CHARS), f"{title}\n(paper, {degree} links)", details
@@ -177,7 +181,7 @@ def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) 
             "key": str(node),
             "name": label,
             "url": safe_url(attrs.get("url")),
-            "host": attrs.get("host") or None,
+            "host": _text_or_none(attrs.get("host")),
             "code": bool(attrs.get("is_code_host")),
         }
         return _short(label, 40), f"{attrs.get('url') or label}\n(repository, {degree} papers)", details
@@ -189,6 +193,11 @@ def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) 
 
 def node_size(degree: int) -> float:
     return round(min(48.0, 8.0 + 4.0 * math.sqrt(degree)), 1)
+
+
+def label_size(degree: int) -> int:
+    """Label font size: hubs stay readable when zoomed out, the rest appear on zooming in."""
+    return int(min(30, 12 + 3 * math.sqrt(degree)))
 
 
 def script_json(obj: object) -> str:

@@ -1,0 +1,193 @@
+"""Graph -> one self-contained HTML page: pyvis makes the vis-network data, Jinja the page.
+
+pyvis's own templates load Bootstrap and vis-network from CDNs and put node data into
+JavaScript source unescaped, so kg uses pyvis only to generate the node, edge and option
+objects, and renders them with its own template: the vis-network JS and CSS that pyvis
+ships are inlined, and the data travels as escaped JSON in a
+``<script type="application/json">`` block. A Content-Security-Policy allows only the
+page's own inline scripts (by hash), so markup smuggled into the data could not run even
+if it ever reached the DOM.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib.resources
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+import networkx as nx
+from pyvis.edge import Edge
+from pyvis.network import Network
+from pyvis.node import Node
+
+from kg.viz import layout as layout_mod
+from kg.viz.model import (
+    NODE_TYPES,
+    PAPER,
+    TYPE_BY_NAME,
+    node_payload,
+    label_size,
+    node_size,
+    node_type,
+    rank_nodes,
+    script_json,
+    type_counts,
+)
+
+HERE = Path(__file__).resolve().parent
+VIS_VERSION = "9.1.2"
+RELATIONS = ("proposesMethod", "usesMethod", "usesDataset", "reportsMetric", "addressesTask", "hasCode")
+
+
+@dataclass(frozen=True)
+class ViewerStats:
+    nodes_total: int
+    nodes_drawn: int
+    edges_drawn: int
+    bytes: int
+
+
+class _Network(Network):
+    """A pyvis Network whose add_node/add_edge are O(1): pyvis looks ids up in lists."""
+
+    def __init__(self) -> None:
+        super().__init__(directed=False, cdn_resources="in_line")
+        self._ids: set = set()
+
+    def add_node(self, n_id, label=None, shape="dot", **options) -> None:  # noqa: D102
+        if n_id in self._ids:
+            return
+        node = Node(n_id, shape, label=label if label is not None else n_id, font_color=self.font_color, **options)
+        self._ids.add(n_id)
+        self.nodes.append(node.options)
+        self.node_ids.append(n_id)
+        self.node_map[n_id] = node.options
+
+    def add_edge(self, source, to, **options) -> None:  # noqa: D102
+        if source not in self._ids or to not in self._ids:
+            raise KeyError(f"edge between unknown nodes {source!r} -> {to!r}")
+        self.edges.append(Edge(source, to, self.directed, **options).options)
+
+
+def _darker(color: str, factor: float = 0.7) -> str:
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(int(c * factor) for c in (r, g, b)))
+
+
+def vis_options(net: Network, seed: int, large: bool) -> dict:
+    """pyvis's options with physics off, straight edges, and one vis group per node type."""
+    net.toggle_physics(False)
+    net.options.edges.smooth.enabled = False
+    net.options.edges.inherit_colors(False)
+    net.toggle_hide_edges_on_drag(large)
+    options = json.loads(net.options.to_json())
+    options["physics"] = {"enabled": False}
+    options["layout"] = {"improvedLayout": False, "randomSeed": seed}
+    options["edges"]["color"] = {"color": "#a8b3bf", "highlight": "#1f2933", "hover": "#52606d", "opacity": 0.7}
+    options["edges"]["width"] = 1
+    options["edges"]["selectionWidth"] = 2
+    options["interaction"].update(
+        {"hover": True, "tooltipDelay": 150, "keyboard": False, "navigationButtons": False, "hideEdgesOnZoom": large}
+    )
+    options["nodes"] = {
+        "borderWidth": 1,
+        "font": {"size": 14, "face": "system-ui, sans-serif", "color": "#1f2933", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        "scaling": {"label": {"drawThreshold": 8, "maxVisible": 40}},
+    }
+    options["groups"] = {
+        t.name: {
+            "shape": t.shape,
+            "color": {
+                "background": t.color,
+                "border": _darker(t.color),
+                "highlight": {"background": t.color, "border": "#111111"},
+                "hover": {"background": t.color, "border": "#111111"},
+            },
+            **({"font": {"size": 10}} if t.name == PAPER else {}),
+        }
+        for t in NODE_TYPES
+    }
+    return options
+
+
+def build_network(graph: nx.DiGraph, order: list, positions: dict) -> _Network:
+    """The pyvis Network of every node (ids are drawing ranks) with the viewer's extras."""
+    net = _Network()
+    index = {node: i for i, node in enumerate(order)}
+    degree = dict(graph.degree())
+    for i, node in enumerate(order):
+        attrs = graph.nodes[node]
+        ntype = node_type(attrs)
+        label, tooltip, details = node_payload(node, attrs, ntype, degree[node], index)
+        x, y = positions[node]
+        font = {} if ntype == PAPER else {"font": {"size": label_size(degree[node])}}
+        net.add_node(
+            i, label=label, shape=TYPE_BY_NAME[ntype].shape, group=ntype, title=tooltip,
+            x=x, y=y, size=node_size(degree[node]), deg=degree[node], **font, **details,
+        )
+    relation_index = {r: i for i, r in enumerate(RELATIONS)}
+    edges = sorted((index[u], index[v], data.get("relation")) for u, v, data in graph.edges(data=True))
+    for u, v, relation in edges:
+        extra = {"width": 2} if relation == "proposesMethod" else {}
+        net.add_edge(u, v, rel=relation_index.get(relation, -1), **extra)
+    return net
+
+
+def _vis_asset(name: str) -> str:
+    lib = importlib.resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    return (lib / name).read_text(encoding="utf-8")
+
+
+def _inline_safe(code: str, tag: str) -> str:
+    """Code that cannot close its own <script>/<style> element early."""
+    return code.replace(f"</{tag}", f"<\\/{tag}") if tag == "script" else code.replace(f"</{tag}", f"\\3c /{tag}")
+
+
+def _csp_hash(code: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, seed: int = 0) -> tuple[str, ViewerStats]:
+    """The page's HTML and its stats (`bytes` is 0: the caller knows the encoded size)."""
+    if max_nodes < 0:
+        raise ValueError("max_nodes must be >= 0")
+    order = rank_nodes(graph, max_nodes)
+    total = len(order)
+    drawn = min(max_nodes, total)
+    positions = layout_mod.layout(graph, order, drawn, seed)
+    net = build_network(graph, order, positions)
+    nodes, edges, _heading, _height, _width, _options = net.get_network_data()
+    options = vis_options(net, seed, large=drawn > 1500)
+    edges_drawn = sum(1 for e in edges if e["from"] < drawn and e["to"] < drawn)
+    meta = {
+        "title": title,
+        "total": total,
+        "cap": drawn,
+        "maxNodes": max_nodes,
+        "relations": list(RELATIONS),
+        "types": type_counts([n["group"] for n in nodes]),
+    }
+    data = script_json({"meta": meta, "options": options, "nodes": nodes, "edges": edges})
+    vis_js = _inline_safe(_vis_asset("vis-network.min.js"), "script")
+    viewer_js = _inline_safe((HERE / "viewer.js").read_text(encoding="utf-8"), "script")
+    css = _inline_safe(_vis_asset("vis-network.css") + "\n" + (HERE / "viewer.css").read_text(encoding="utf-8"), "style")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE)), autoescape=True, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True,
+    )
+    html = env.get_template("template.html").render(
+        title=title,
+        meta=meta,
+        data=data,
+        vis_js=vis_js,
+        viewer_js=viewer_js,
+        css=css,
+        script_hashes=" ".join((_csp_hash(vis_js), _csp_hash(viewer_js))),
+        hidden=total - drawn,
+        vis_version=VIS_VERSION,
+    )
+    return html, ViewerStats(nodes_total=total, nodes_drawn=drawn, edges_drawn=edges_drawn, bytes=0)

@@ -1,0 +1,427 @@
+/* kg viewer: search, filters and the details panel around a vis-network drawing.
+ *
+ * The data (a <script type="application/json"> block) is untrusted text: it only ever
+ * reaches the page through textContent, createTextNode and setAttribute on inert
+ * attributes; links are restricted to http(s). Node ids are drawing ranks: the default
+ * view is simply the first `meta.cap` nodes.
+ */
+(function () {
+  "use strict";
+
+  var started = performance.now();
+  var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var meta = data.meta;
+  var nodes = data.nodes;
+  var edges = data.edges;
+  var N = nodes.length;
+  var TYPE_LABEL = {};
+  meta.types.forEach(function (t) { TYPE_LABEL[t.name] = t.label; });
+  var REL_HEADINGS = {
+    proposesMethod: "Proposes", usesMethod: "Methods", usesDataset: "Datasets",
+    reportsMetric: "Metrics", addressesTask: "Tasks", hasCode: "Code"
+  };
+  var NEIGHBOURS_REVEALED = 30;
+  var LIST_LIMIT = 200;
+
+  var byKey = new Map();
+  var adjacency = new Array(N);
+  var maxDegree = 0;
+  for (var i = 0; i < N; i++) {
+    byKey.set(nodes[i].key, i);
+    adjacency[i] = [];
+    if (nodes[i].deg > maxDegree) maxDegree = nodes[i].deg;
+  }
+  edges.forEach(function (e, k) { adjacency[e.from].push(k); adjacency[e.to].push(k); });
+
+  var state = { types: new Set(meta.types.map(function (t) { return t.name; })), minDegree: 0, limit: meta.cap, pinned: new Set() };
+  var nodeSet = new vis.DataSet();
+  var edgeSet = new vis.DataSet();
+  var drawnNodes = new Set();
+  var drawnEdges = new Set();
+  var $ = function (id) { return document.getElementById(id); };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function safeUrl(url) {
+    return typeof url === "string" && /^https?:\/\/[^\s\u0000-\u001f]+$/i.test(url) ? url : null;
+  }
+
+  function typeClass(type) { return Object.prototype.hasOwnProperty.call(TYPE_LABEL, type) ? type : "other"; }
+
+  function visNode(i) {
+    var n = nodes[i];
+    var out = { id: i, label: n.label, x: n.x, y: n.y, size: n.size, group: n.group, shape: n.shape, title: n.title };
+    if (n.font) out.font = n.font;
+    return out;
+  }
+
+  function visEdge(k) {
+    var e = edges[k];
+    var out = { id: k, from: e.from, to: e.to };
+    if (e.width) out.width = e.width;
+    return out;
+  }
+
+  /* ---- which nodes are drawn ------------------------------------------------------- */
+
+  function computeView() {
+    var want = new Set();
+    for (var i = 0; i < N && want.size < state.limit; i++) {
+      var n = nodes[i];
+      if (state.types.has(n.group) && n.deg >= state.minDegree) want.add(i);
+    }
+    state.pinned.forEach(function (p) { want.add(p); });
+    return want;
+  }
+
+  function applyView() {
+    var want = computeView();
+    var removeNodes = [], addNodes = [], removeEdges = [], addEdges = [];
+    drawnNodes.forEach(function (i) { if (!want.has(i)) removeNodes.push(i); });
+    want.forEach(function (i) { if (!drawnNodes.has(i)) addNodes.push(visNode(i)); });
+    var wantEdges = new Set();
+    want.forEach(function (i) {
+      adjacency[i].forEach(function (k) {
+        var e = edges[k];
+        if (e.from === i && want.has(e.to)) wantEdges.add(k);
+      });
+    });
+    drawnEdges.forEach(function (k) { if (!wantEdges.has(k)) removeEdges.push(k); });
+    wantEdges.forEach(function (k) { if (!drawnEdges.has(k)) addEdges.push(visEdge(k)); });
+    edgeSet.remove(removeEdges);
+    nodeSet.remove(removeNodes);
+    nodeSet.add(addNodes);
+    edgeSet.add(addEdges);
+    drawnNodes = want;
+    drawnEdges = wantEdges;
+    updateStatus();
+  }
+
+  function updateStatus() {
+    var shown = drawnNodes.size, hidden = N - shown;
+    $("status").textContent = "Showing " + shown + " of " + N + " nodes" +
+      (hidden ? " (" + hidden + " hidden: search or change the filters to reveal them)." : ".");
+  }
+
+  function reveal(i) {
+    if (drawnNodes.has(i)) return;
+    state.pinned.add(i);
+    var around = adjacency[i].map(function (k) { var e = edges[k]; return e.from === i ? e.to : e.from; });
+    around.sort(function (a, b) { return a - b; });
+    around.slice(0, NEIGHBOURS_REVEALED).forEach(function (j) { state.pinned.add(j); });
+    applyView();
+  }
+
+  /* ---- search -------------------------------------------------------------------- */
+
+  var haystack = null;
+  function buildHaystack() {
+    haystack = new Array(N);
+    for (var i = 0; i < N; i++) {
+      var n = nodes[i];
+      var labels = [n.name].concat(n.alt || []);
+      if (n.url && n.group === "repository") labels.push(n.url);
+      haystack[i] = "\n" + labels.join("\n").toLowerCase() + "\n";
+    }
+  }
+
+  function search(query, limit) {
+    var q = String(query || "").trim().toLowerCase().replace(/\s+/g, " ");
+    if (!q) return [];
+    if (!haystack) buildHaystack();
+    var hits = [];
+    for (var i = 0; i < N; i++) {
+      var h = haystack[i], at = h.indexOf(q);
+      if (at < 0) continue;
+      var score = 3;
+      if (h.indexOf("\n" + q + "\n") >= 0) score = 0;
+      else if (h.indexOf("\n" + q) >= 0) score = 1;
+      else if (!/[a-z0-9]/.test(h.charAt(at - 1))) score = 2;
+      hits.push([score, i]);
+    }
+    hits.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    return hits.slice(0, limit || 15).map(function (h) { return h[1]; });
+  }
+
+  function renderResults(ids, query) {
+    var list = $("results");
+    list.textContent = "";
+    ids.forEach(function (i) {
+      var n = nodes[i];
+      var button = el("button", "result");
+      button.type = "button";
+      button.dataset.node = String(i);
+      button.appendChild(el("span", "tag tag-" + typeClass(n.group), TYPE_LABEL[n.group] || n.group));
+      button.appendChild(el("span", "result-name", n.name));
+      if (!drawnNodes.has(i)) button.appendChild(el("span", "hint", " (not drawn yet)"));
+      button.addEventListener("click", function () { select(i, { focusCamera: true }); });
+      var item = el("li");
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    $("search-status").textContent = query ? (ids.length ? ids.length + " result" + (ids.length > 1 ? "s" : "") : "No results") : "";
+  }
+
+  /* ---- the details panel --------------------------------------------------------- */
+
+  var lastFocus = null;
+
+  function highlighted(text, marks, field) {
+    var out = document.createDocumentFragment(), pos = 0;
+    (marks || []).forEach(function (m) {
+      var start = m[1], end = m[2];
+      if (m[0] !== field || start < pos || end > text.length || start >= end) return;
+      if (start > pos) out.appendChild(document.createTextNode(text.slice(pos, start)));
+      var type = typeClass(m[3]);
+      var mark = el("mark", "m m-" + type, text.slice(start, end));
+      var target = m[4] >= 0 && m[4] < N ? nodes[m[4]].name : null;
+      mark.setAttribute("title", (TYPE_LABEL[type] || type) + (target ? ": " + target : ""));
+      mark.dataset.type = type;
+      out.appendChild(mark);
+      pos = end;
+    });
+    if (pos < text.length) out.appendChild(document.createTextNode(text.slice(pos)));
+    return out;
+  }
+
+  function nodeButton(j) {
+    var button = el("button", "link-button");
+    button.type = "button";
+    button.appendChild(el("span", "dot dot-" + typeClass(nodes[j].group)));
+    button.appendChild(document.createTextNode(nodes[j].name));
+    button.addEventListener("click", function () { select(j, { focusCamera: true }); });
+    return button;
+  }
+
+  function externalLink(url, text) {
+    var a = el("a", "external", text || url);
+    a.href = url;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  function section(body, heading, items) {
+    if (!items.length) return;
+    body.appendChild(el("h3", null, heading + " (" + items.length + ")"));
+    var list = el("ul", "node-list");
+    items.slice(0, LIST_LIMIT).forEach(function (item) { var li = el("li"); li.appendChild(item); list.appendChild(li); });
+    body.appendChild(list);
+    if (items.length > LIST_LIMIT) body.appendChild(el("p", "hint", "and " + (items.length - LIST_LIMIT) + " more"));
+  }
+
+  function neighbours(i) {
+    return adjacency[i].map(function (k) { var e = edges[k]; return { node: e.from === i ? e.to : e.from, rel: meta.relations[e.rel] }; })
+      .sort(function (a, b) { return a.node - b.node; });
+  }
+
+  function fillPaper(body, i, n) {
+    var heading = el("h2", "panel-heading");
+    heading.appendChild(highlighted(n.name, n.marks, 0));
+    body.appendChild(heading);
+    var facts = [TYPE_LABEL.paper || "Paper"];
+    if (n.arxiv) facts.push("arXiv " + n.arxiv);
+    if (n.issued) facts.push(n.issued);
+    body.appendChild(el("p", "facts", facts.join(" · ")));
+    if (n.authors && n.authors.length) body.appendChild(el("p", "authors", n.authors.join(", ")));
+    var url = safeUrl(n.url);
+    if (url) { var p = el("p"); p.appendChild(externalLink(url, "Paper page")); body.appendChild(p); }
+    if (n.abstract) {
+      body.appendChild(el("h3", null, "Abstract"));
+      var key = el("p", "mark-key");
+      key.appendChild(el("span", null, "Highlighted: "));
+      ["Method", "Dataset", "Metric", "Task", "repository"].forEach(function (t) {
+        key.appendChild(el("mark", "m m-" + t, t === "repository" ? "Code" : TYPE_LABEL[t] || t));
+        key.appendChild(document.createTextNode(" "));
+      });
+      body.appendChild(key);
+      var abstract = el("p", "abstract");
+      abstract.appendChild(highlighted(n.abstract, n.marks, 1));
+      body.appendChild(abstract);
+    }
+    var groups = {};
+    neighbours(i).forEach(function (nb) { (groups[nb.rel] = groups[nb.rel] || []).push(nb.node); });
+    Object.keys(REL_HEADINGS).forEach(function (rel) {
+      var members = groups[rel] || [];
+      if (rel !== "hasCode") { section(body, REL_HEADINGS[rel], members.map(nodeButton)); return; }
+      section(body, "Code", members.map(function (j) {
+        var wrap = el("span"), link = safeUrl(nodes[j].url);
+        wrap.appendChild(link ? externalLink(link) : el("span", null, nodes[j].name));
+        return wrap;
+      }));
+    });
+  }
+
+  function fillHub(body, i, n) {
+    var heading = el("h2", "panel-heading", n.name);
+    body.appendChild(heading);
+    var facts = [TYPE_LABEL[n.group] || n.group, n.deg + " paper" + (n.deg === 1 ? "" : "s")];
+    if (n.host) facts.push(n.host);
+    body.appendChild(el("p", "facts", facts.join(" · ")));
+    var url = safeUrl(n.url);
+    if (url) { var p = el("p"); p.appendChild(externalLink(url, "Open " + url)); body.appendChild(p); }
+    if (n.alt && n.alt.length) {
+      body.appendChild(el("h3", null, "Also called"));
+      var labels = el("ul", "labels");
+      n.alt.forEach(function (a) { labels.appendChild(el("li", null, a)); });
+      body.appendChild(labels);
+    }
+    section(body, "Papers", neighbours(i).map(function (nb) { return nodeButton(nb.node); }));
+  }
+
+  function openPanel(i) {
+    var panel = $("panel"), body = $("panel-body"), n = nodes[i];
+    if (panel.hidden && !panel.contains(document.activeElement)) lastFocus = document.activeElement;
+    body.textContent = "";
+    panel.dataset.node = String(i);
+    panel.dataset.type = n.group;
+    (n.group === "paper" ? fillPaper : fillHub)(body, i, n);
+    var heading = body.querySelector(".panel-heading");
+    heading.id = "panel-heading";
+    heading.tabIndex = -1;
+    panel.hidden = false;
+    heading.focus({ preventScroll: true });
+    panel.scrollTop = 0;
+  }
+
+  function closePanel() {
+    var panel = $("panel");
+    if (panel.hidden) return false;
+    panel.hidden = true;
+    network.unselectAll();
+    var back = lastFocus && document.body.contains(lastFocus) && lastFocus !== document.body ? lastFocus : $("search");
+    back.focus();
+    lastFocus = null;
+    return true;
+  }
+
+  function resolve(ref) {
+    if (typeof ref === "number") return ref >= 0 && ref < N ? ref : -1;
+    return byKey.has(ref) ? byKey.get(ref) : -1;
+  }
+
+  function select(ref, options) {
+    var i = resolve(ref);
+    if (i < 0) return false;
+    reveal(i);
+    network.selectNodes([i]);
+    if (options && options.focusCamera) {
+      network.focus(i, { scale: Math.max(network.getScale(), 0.9), animation: { duration: 250, easingFunction: "easeInOutQuad" } });
+    }
+    openPanel(i);
+    return true;
+  }
+
+  /* ---- wiring -------------------------------------------------------------------- */
+
+  function readInt(input, fallback) {
+    var v = parseInt(input.value, 10);
+    return isFinite(v) && v >= 0 ? v : fallback;
+  }
+
+  function syncControls() {
+    document.querySelectorAll("#types input[type=checkbox]").forEach(function (b) { b.checked = state.types.has(b.value); });
+    $("min-degree").value = $("min-degree-range").value = String(state.minDegree);
+    $("limit").value = String(state.limit);
+  }
+
+  function bindControls() {
+    var input = $("search");
+    input.addEventListener("input", function () { renderResults(search(input.value), input.value.trim()); });
+    $("search-form").addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var first = search(input.value, 1)[0];
+      if (first !== undefined) select(first, { focusCamera: true });
+    });
+    input.addEventListener("keydown", function (ev) {
+      var first = $("results").querySelector("button");
+      if (ev.key === "ArrowDown" && first) { ev.preventDefault(); first.focus(); }
+    });
+    $("results").addEventListener("keydown", function (ev) {
+      var buttons = Array.prototype.slice.call($("results").querySelectorAll("button"));
+      var at = buttons.indexOf(document.activeElement);
+      if (ev.key === "ArrowDown" && at >= 0 && at < buttons.length - 1) { ev.preventDefault(); buttons[at + 1].focus(); }
+      if (ev.key === "ArrowUp" && at >= 0) { ev.preventDefault(); (at === 0 ? input : buttons[at - 1]).focus(); }
+    });
+    document.querySelectorAll("#types input[type=checkbox]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        if (box.checked) state.types.add(box.value); else state.types.delete(box.value);
+        applyView();
+      });
+    });
+    var range = $("min-degree-range"), number = $("min-degree");
+    range.max = String(Math.max(1, Math.min(maxDegree, 50)));
+    number.max = String(maxDegree);
+    function setMinDegree(v) { state.minDegree = v; range.value = String(v); number.value = String(v); applyView(); }
+    range.addEventListener("input", function () { setMinDegree(readInt(range, 0)); });
+    number.addEventListener("change", function () { setMinDegree(readInt(number, 0)); });
+    $("limit").addEventListener("change", function () { state.limit = Math.min(readInt($("limit"), meta.cap), N); applyView(); });
+    $("show-all").addEventListener("click", function () { state.limit = N; $("limit").value = String(N); applyView(); network.fit(); });
+    $("reset").addEventListener("click", function () {
+      state.types = new Set(meta.types.map(function (t) { return t.name; }));
+      document.querySelectorAll("#types input[type=checkbox]").forEach(function (b) { b.checked = true; });
+      state.pinned.clear(); state.limit = meta.cap; $("limit").value = String(meta.cap);
+      setMinDegree(0);
+      network.fit();
+    });
+    $("fit").addEventListener("click", function () { network.fit({ animation: { duration: 250, easingFunction: "easeInOutQuad" } }); });
+    $("panel-close").addEventListener("click", closePanel);
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape") return;
+      if ((ev.target === input || $("results").contains(ev.target)) && $("results").firstChild) {
+        renderResults([], ""); input.focus(); ev.preventDefault(); return;
+      }
+      if (closePanel()) ev.preventDefault();
+    });
+  }
+
+  applyView();
+  var network = new vis.Network($("network"), { nodes: nodeSet, edges: edgeSet }, data.options);
+  var api = {
+    ready: false,
+    readyTime: null,
+    timings: { parsed: null, firstDraw: null },
+    drawnNodeCount: function () { return nodeSet.length; },
+    drawnEdgeCount: function () { return edgeSet.length; },
+    totalNodeCount: function () { return N; },
+    isDrawn: function (ref) { return drawnNodes.has(resolve(ref)); },
+    search: function (q, limit) { return search(q, limit).map(function (i) { return { id: i, key: nodes[i].key, name: nodes[i].name, type: nodes[i].group }; }); },
+    select: function (ref) { return select(ref, { focusCamera: false }); },
+    closePanel: closePanel,
+    setFilters: function (o) {
+      if (o.types) state.types = new Set(o.types);
+      if (o.minDegree !== undefined) state.minDegree = o.minDegree;
+      if (o.limit !== undefined) state.limit = Math.min(o.limit, N);
+      syncControls();
+      applyView();
+      return nodeSet.length;
+    },
+    nodePosition: function (ref) {
+      var i = resolve(ref);
+      if (!drawnNodes.has(i)) return null;
+      var p = network.canvasToDOM(network.getPosition(i)), box = $("network").getBoundingClientRect();
+      return { x: p.x + box.left, y: p.y + box.top };
+    },
+    network: network
+  };
+  api.timings.parsed = performance.now() - started;
+  network.on("click", function (params) { if (params.nodes.length) select(params.nodes[0], { focusCamera: false }); });
+  network.on("doubleClick", function (params) {
+    var n = params.nodes.length ? nodes[params.nodes[0]] : null, url = n && n.group === "repository" ? safeUrl(n.url) : null;
+    if (url) window.open(url, "_blank", "noopener,noreferrer");
+  });
+  network.once("afterDrawing", function () {
+    api.readyTime = performance.now();
+    api.timings.firstDraw = api.readyTime - started;
+    api.ready = true;
+    document.body.dataset.ready = "true";
+  });
+  bindControls();
+  network.fit();
+  window.kgViewer = api;
+})();

@@ -1,0 +1,21 @@
+"""Shared fixtures of the stage tests: the fixture folder and one extraction pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def fixtures() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from kg.extract import create_pipeline
+
+    return create_pipeline()

@@ -1,0 +1,178 @@
+"""The `kg` command: help, build summary, errors, query output formats."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+
+KG = Path(sys.executable).parent / "kg"
+QUERY_ROWS = [["Layer Adaptive Progressive Pruning", "Layer Adaptive Progressive Pruning"]]
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(argv))
+        except SystemExit as exc:  # argparse: --help, bad options
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["build", "--help"], ["query", "--help"]])
+def test_help_exits_zero(argv: list[str]) -> None:
+    result = subprocess.run([str(KG), *argv], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: kg")
+    assert result.stderr == ""
+
+
+def test_help_lists_the_commands_and_options() -> None:
+    code, out, _ = run("--help")
+    assert code == 0 and "build" in out and "query" in out
+    code, out, _ = run("build", "--help")
+    assert code == 0 and all(o in out for o in ("--out", "--strict", "--format", "--no-html", "--min-confidence"))
+    code, out, _ = run("query", "--help")
+    assert code == 0 and all(o in out for o in ("--graph", "--param", "--format", "--list"))
+
+
+def test_no_command_is_a_usage_error() -> None:
+    code, _, err = run()
+    assert code == 2 and "usage: kg" in err
+
+
+SUMMARY = re.compile(
+    r"^(?P<papers>\d+) papers from (?P<records>\d+) records in (?P<files>\d+) files "
+    r"\((?P<merged>\d+) merged, (?P<skipped>\d+) skipped(?: \((?P<reasons>.*)\))?\); "
+    r"concepts: (?P<concepts>none|(?:\d+ \w+s(?:, )?)+); (?P<repos>\d+) repositories; (?P<mentions>\d+) mentions; "
+    r"(?P<triples>\d+) triples; \d+\.\d s$"
+)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, fixtures: Path) -> tuple[Path, str, str]:
+    inputs = tmp_path_factory.mktemp("inputs")
+    shutil.copy(fixtures / "arxiv.jsonl", inputs)
+    shutil.copy(fixtures / "papers.csv", inputs)
+    out = tmp_path_factory.mktemp("build") / "out"
+    code, stdout, stderr = run("build", str(inputs), "--out", str(out), "--no-html")
+    assert code == 0, stderr
+    return out, stdout, stderr
+
+
+def test_build_prints_the_summary_line(built) -> None:
+    out, stdout, stderr = built
+    lines = stdout.splitlines()
+    assert len(lines) == 1
+    match = SUMMARY.match(lines[0])
+    assert match, lines[0]
+    assert lines[0].startswith(
+        "5 papers from 5 records in 2 files (0 merged, 3 skipped (1 JSON value is not an object, 1 malformed JSON, "
+        "1 record without a string 'title' and 'abstract')); concepts: ")
+    assert match["repos"] == "1"
+    assert int(match["mentions"]) >= 5
+    assert int(match["triples"]) == len((out / "graph.nt").read_bytes().splitlines())
+    assert int(re.search(r"(\d+) methods", match["concepts"]).group(1)) >= 1
+
+
+def test_build_writes_outputs_and_warnings(built) -> None:
+    out, _, stderr = built
+    assert sorted(p.name for p in out.iterdir()) == ["graph.nt", "graph.ttl", "store"]
+    assert (out / "store" / "CURRENT").exists()
+    warnings = [l for l in stderr.splitlines() if l.startswith("warning: ")]
+    assert [w.split(": ", 2)[1].rsplit("/", 1)[-1] for w in warnings] == ["arxiv.jsonl:5", "arxiv.jsonl:6", "arxiv.jsonl:7"]
+
+
+def test_build_merges_across_files(tmp_path: Path, fixtures: Path) -> None:
+    code, stdout, stderr = run("build", str(fixtures / "hf_daily.txt"), str(fixtures / "arxiv.jsonl"), str(fixtures / "papers.csv"),
+                               "--out", str(tmp_path / "out"), "--no-html", "--quiet")
+    assert code == 0, stderr
+    assert stderr == ""
+    assert stdout.startswith("5 papers from 7 records in 3 files (2 merged, 4 skipped (")
+
+
+def test_build_missing_input_strict(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    code, stdout, stderr = run("build", str(missing), "--strict", "--out", str(tmp_path / "out"), "--no-html")
+    assert code == 3
+    assert stdout == ""
+    assert stderr == f"kg: error: {missing}: no such file\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_strict_stops_at_the_bad_record(tmp_path: Path, fixtures: Path) -> None:
+    code, _, stderr = run("build", str(fixtures / "arxiv.jsonl"), "--strict", "--out", str(tmp_path / "out"), "--no-html")
+    assert code == 3
+    assert stderr == f"kg: error: {fixtures / 'arxiv.jsonl'}:5: malformed JSON: Expecting value at column 32\n"
+
+
+def test_build_missing_input_lenient(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    code, stdout, stderr = run("build", str(missing), "--out", str(tmp_path / "out"), "--no-html")
+    assert code == 0
+    assert f"warning: {missing}: no such file" in stderr
+    assert stdout.startswith("0 papers from 0 records in 1 files (0 merged, 1 skipped (1 no such file)); concepts: none;")
+
+
+def test_build_unknown_format_is_a_usage_error(tmp_path: Path, fixtures: Path) -> None:
+    code, _, stderr = run("build", str(fixtures / "papers.csv"), "--format", "xml", "--out", str(tmp_path / "o"), "--no-html", "--strict")
+    assert code == 2
+    assert stderr.startswith("kg: error: unknown input format 'xml'")
+
+
+def test_query_table(built, fixtures: Path) -> None:
+    out, _, _ = built
+    code, stdout, stderr = run("query", str(fixtures / "methods.rq"), "--out", str(out))
+    assert code == 0, stderr
+    assert stdout.splitlines() == [
+        "title                               method",
+        "----------------------------------  ----------------------------------",
+        "Layer Adaptive Progressive Pruning  Layer Adaptive Progressive Pruning",
+        "(1 row)",
+    ]
+
+
+def test_query_csv_from_graph_file(built, fixtures: Path) -> None:
+    out, _, _ = built
+    code, stdout, _ = run("query", str(fixtures / "methods.rq"), "--graph", str(out / "graph.ttl"), "--format", "csv")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(stdout)))
+    assert rows == [["title", "method"], *QUERY_ROWS]
+
+
+def test_query_json(built, fixtures: Path) -> None:
+    out, _, _ = built
+    code, stdout, _ = run("query", str(fixtures / "methods.rq"), "--out", str(out), "--format", "json")
+    assert code == 0
+    data = json.loads(stdout)
+    assert data["head"]["vars"] == ["title", "method"]
+    assert [[b[v]["value"] for v in ("title", "method")] for b in data["results"]["bindings"]] == QUERY_ROWS
+
+
+def test_query_errors(built, tmp_path: Path) -> None:
+    out, _, _ = built
+    code, _, stderr = run("query", "no-such-query-name", "--out", str(out))
+    assert code == 2 and stderr.startswith("kg: error: no query file or named query 'no-such-query-name'")
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELEKT nothing", encoding="utf-8")
+    code, _, stderr = run("query", str(bad), "--out", str(out))
+    assert code == 4 and stderr.startswith("kg: error: query does not parse")
+    code, _, stderr = run("query", "--out", str(out))
+    assert code == 2 and stderr.startswith("kg: error: kg query: give a query file or name")
+
+
+def test_query_without_a_build(tmp_path: Path, fixtures: Path) -> None:
+    code, _, stderr = run("query", str(fixtures / "methods.rq"), "--out", str(tmp_path / "nothing"))
+    assert code == 2
+    assert stderr.startswith("kg: error: no graph to query:")
