@@ -123,7 +123,9 @@ class GraphBuilder:
     def build(self) -> nx.DiGraph:
         for node, forms in self._surface_forms.items():
             long_forms = self._long_forms.get(node, Counter())
-            label = preferred_label(forms | long_forms if long_forms else forms)
+            # A curated name or an acronym's expansion is the label as written; otherwise
+            # the most frequent surface form, made singular.
+            label = min(long_forms, key=lambda f: (-long_forms[f], f.islower(), -len(f), f)) if long_forms else preferred_label(forms)
             labels = set(forms) | set(long_forms)
             attrs = self.graph.nodes[node]
             attrs["label"] = label

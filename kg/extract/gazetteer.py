@@ -107,9 +107,8 @@ class GazetteerMatcher:
         out = candidates(doc)
         text = text_of(doc)
         for start, end, entry in find_names(text):
-            written = text[start:end]
-            canonical = entry.name if concept_key(written) != entry.key else None
-            out.append(Candidate(start, end, entry.label, entry.key, entry.confidence, COMPONENT, canonical=canonical))
+            # The entry's name is the concept's label, however the text writes it.
+            out.append(Candidate(start, end, entry.label, entry.key, entry.confidence, COMPONENT, canonical=entry.name))
         return doc
 
 

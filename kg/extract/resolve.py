@@ -32,7 +32,7 @@ from kg.extract.candidates import Candidate, candidates, ensure_extensions, load
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
-from kg.normalize import concept_key, strip_acronym_plural
+from kg.normalize import concept_key, singular_phrase, strip_acronym_plural
 from kg.records import REPOSITORY, ConceptType, Role
 
 COMPONENT = "abbreviation"
@@ -64,8 +64,10 @@ def expand_acronyms(
         if label is None:
             continue
         key = cover.key if cover and cover.start == pair.long_start else concept_key(pair.long_form)
-        canonical = (cover.canonical if cover and cover.start == pair.long_start else None) or pair.long_form
         short = strip_acronym_plural(pair.short_form)
+        # "Large Language Models (LLMs)": a plural acronym's expansion names one concept in the singular.
+        written = singular_phrase(pair.long_form) if short != pair.short_form else pair.long_form
+        canonical = (cover.canonical if cover and cover.start == pair.long_start else None) or written
         defined.setdefault(short, (label, key, canonical))
         if not (cover and cover.start == pair.long_start):
             added.append(Candidate(pair.long_start, pair.long_end, label, key, LONG_FORM_CONFIDENCE, COMPONENT))
