@@ -37,6 +37,7 @@ from kg.records import REPOSITORY, ConceptType, Role
 
 COMPONENT = "abbreviation"
 LONG_FORM_CONFIDENCE = 0.75
+CONTAINING_LONG_FORM_CONFIDENCE = 0.92
 SHORT_FORM_CONFIDENCE = 0.8
 BARE_SHORT_FORM_CONFIDENCE = 0.7
 
@@ -58,19 +59,30 @@ def expand_acronyms(
     and the definitions: short form -> (label, key, long form)."""
     added: list[Candidate] = []
     defined: dict[str, tuple[str, str, str]] = {}
+    proposed = {text[c.start:c.end]: c.label for c in cands if c.component == PROPOSALS}
     for pair in pairs:
         cover = _covering(cands, pair.long_start, pair.long_end)
-        label = cover.label if cover else head_label(pair.long_form)
+        exact = cover is not None and cover.start == pair.long_start
+        # A coined acronym the paper proposes ("CoLiDE: ..." title) takes the proposal's type.
+        label = proposed.get(pair.short_form) or (cover.label if cover else head_label(pair.long_form))
         if label is None:
             continue
-        key = cover.key if cover and cover.start == pair.long_start else concept_key(pair.long_form)
+        key = cover.key if exact else concept_key(pair.long_form)
         short = strip_acronym_plural(pair.short_form)
         # "Large Language Models (LLMs)": a plural acronym's expansion names one concept in the singular.
         written = singular_phrase(pair.long_form) if short != pair.short_form else pair.long_form
-        canonical = (cover.canonical if cover and cover.start == pair.long_start else None) or written
+        canonical = (cover.canonical if exact else None) or written
         defined.setdefault(short, (label, key, canonical))
-        if not (cover and cover.start == pair.long_start):
-            added.append(Candidate(pair.long_start, pair.long_end, label, key, LONG_FORM_CONFIDENCE, COMPONENT))
+        # A defined term that contains a known name ("Target Projection Stochastic Gradient
+        # Descent (tpSGD)") is a new concept: its long form outranks the name inside it.
+        contains_name = any(
+            c.label != REPOSITORY and pair.long_start <= c.start and c.end <= pair.long_end
+            and c.length < pair.long_end - pair.long_start for c in cands
+        )
+        if contains_name or not exact:
+            confidence = CONTAINING_LONG_FORM_CONFIDENCE if contains_name else LONG_FORM_CONFIDENCE
+            role = cover.role if exact else Role.USES
+            added.append(Candidate(pair.long_start, pair.long_end, label, key, confidence, COMPONENT, role))
         added.append(Candidate(pair.short_start, pair.short_end, label, key, SHORT_FORM_CONFIDENCE, COMPONENT, canonical=canonical))
     definitions = {(p.short_start, p.short_end) for p in pairs}
     for short, (label, key, canonical) in defined.items():
