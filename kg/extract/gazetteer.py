@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import product
 from functools import cache
 from importlib import resources
 
@@ -23,6 +24,7 @@ from kg.normalize import concept_key
 
 COMPONENT = "gazetteer"
 _PARTS = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
+_MIXED_SEPARATORS_UP_TO = 5  # words; 3**4 variants at most, beyond that one separator throughout
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
 
 
@@ -39,12 +41,18 @@ def surface_variants(form: str) -> set[str]:
 
     >>> sorted(surface_variants("ResNet-18"))
     ['ResNet 18', 'ResNet-18', 'ResNet18']
+    >>> "pretrained language models" in surface_variants("pre-trained language model")
+    True
     >>> sorted(surface_variants("GNN"))
     ['GNN', 'GNNs']
     """
     words = re.findall(r"[^\W_]+", _LETTER_DIGIT.sub(" ", form))
     variants = {form}
-    if len(words) > 1:
+    if 1 < len(words) <= _MIXED_SEPARATORS_UP_TO:
+        # Each gap on its own: "pretrained language model", "Faster RCNN".
+        for seps in product((" ", "-", ""), repeat=len(words) - 1):
+            variants.add(words[0] + "".join(sep + word for sep, word in zip(seps, words[1:])))
+    elif len(words) > 1:
         variants |= {sep.join(words) for sep in (" ", "-", "")}
     plural = {v + ("es" if v.endswith(("s", "x", "ch", "sh")) else "s") for v in variants if v[-1:].isalpha()}
     return variants | plural
