@@ -42,3 +42,15 @@ class OutputError(KgError):
     """An output could not be written."""
 
     exit_code = 5
+
+
+class ValidationFailed(KgError):
+    """The graph does not conform to the SHACL shapes or uses undeclared terms."""
+
+    exit_code = 6
+
+
+class ServeError(KgError):
+    """The SPARQL server could not be started or stopped."""
+
+    exit_code = 7

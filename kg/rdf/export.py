@@ -5,7 +5,8 @@ byte-identical files; they stream straight into Oxigraph's serializers, never in
 in-memory rdflib graph. IRIs are stable: a paper is keyed on its arXiv id when it has
 one, else on its normalized title; a concept on its type and key; a repository on its URL.
 Untrusted text only ever reaches RDF as literals (escaped by the serializer) or as
-percent-encoded IRI segments.
+percent-encoded IRI segments. The stream ends with a VoID description of the
+dataset (kg.rdf.void).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from kg.normalize import slug
 from kg.rdf.namespace import KG, RESOURCE_BASE
+from kg.rdf.void import VoidStats, void_triples
 from kg.records import Mention
 
+_HTTP_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9]s?$")
 
@@ -42,6 +45,12 @@ def _text(value: str) -> ox.Literal:
 
 def _typed(value, datatype) -> ox.Literal:
     return ox.Literal(str(value), datatype=_iri(datatype))
+
+
+def url_iri(url: str) -> ox.NamedNode:
+    """An IRI for a URL from untrusted text: unsafe characters and stray "%" percent-encoded."""
+    quoted = quote(url, safe=":/?#[]@!$&'()*+,;=%-._~")
+    return ox.NamedNode(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", quoted))
 
 
 def _hash(text: str) -> str:
@@ -92,8 +101,8 @@ def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
         yield ox.Triple(iri, _iri(DCTERMS.issued), _typed(issued, XSD.date) if _DATE.match(issued) else _text(issued))
     for author in attrs.get("authors") or ():
         yield ox.Triple(iri, _iri(DCTERMS.creator), _text(author))
-    if attrs.get("url"):
-        yield ox.Triple(iri, _iri(SDO.url), ox.NamedNode(quote(attrs["url"], safe=":/?#[]@!$&'()*+,;=%-._~")))
+    if attrs.get("url") and _HTTP_URL.match(attrs["url"]):
+        yield ox.Triple(iri, _iri(SDO.url), url_iri(attrs["url"]))
     for source in attrs["sources"]:
         yield ox.Triple(iri, _iri(DCTERMS.source), _text(source))
 
@@ -110,7 +119,7 @@ def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
 
 def _repository_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
     yield ox.Triple(iri, TYPE, _iri(KG.Repository))
-    yield ox.Triple(iri, _iri(SDO.codeRepository), ox.NamedNode(quote(attrs["url"], safe=":/?#[]@!$&'()*+,;=%-._~")))
+    yield ox.Triple(iri, _iri(SDO.codeRepository), url_iri(attrs["url"]))
     yield ox.Triple(iri, _iri(KG.host), _text(attrs["host"]))
     yield ox.Triple(iri, _iri(KG.isCodeHost), _typed(str(attrs["is_code_host"]).lower(), XSD.boolean))
 
@@ -128,8 +137,21 @@ def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris
     yield ox.Triple(node, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(m.component)))
 
 
-def graph_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE) -> Iterator[ox.Triple]:
-    """Every triple of the graph, in a deterministic order."""
+def graph_triples(
+    graph: nx.DiGraph, base: str = RESOURCE_BASE, *, created: str | None = None, describe: bool = True
+) -> Iterator[ox.Triple]:
+    """Every triple of the graph, in a deterministic order, then (with `describe`) its VoID
+    description (kg.rdf.void) dated `created` (YYYY-MM-DD; omitted when None)."""
+    if not describe:
+        yield from _data_triples(graph, base)
+        return
+    stats = VoidStats()
+    yield from stats.observe(_data_triples(graph, base))
+    sources = {s for _, a in graph.nodes(data=True) if a["kind"] == "paper" for s in a["sources"]}
+    yield from void_triples(stats, base, sources=sources, created=created)
+
+
+def _data_triples(graph: nx.DiGraph, base: str) -> Iterator[ox.Triple]:
     from kg.graph import concept_node, repository_node  # the graph's node-id scheme
 
     iris = Iris(base)

@@ -17,21 +17,65 @@ OUTPUT_FORMATS = ("table", "csv", "json")
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+_PARAM = re.compile(r"^#\s+\?([A-Za-z_][A-Za-z0-9_]*)\s+(.*)$")
+_SECTION = re.compile(r"^#\s*(Parameters|Columns|Notes?|Other SPARQL clients)\b", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class NamedQuery:
+    """A .rq file. Its leading `#` lines say the question it answers, then (optionally)
+    `# Parameters:` with one `#   ?name  meaning` line per parameter."""
+
     name: str
     path: Path
     text: str
 
-    @property
-    def description(self) -> str:
-        """The query's leading comment lines: the question it answers."""
+    def _header(self) -> list[str]:
         lines = []
         for line in self.text.splitlines():
             if not line.startswith("#"):
                 break
+            lines.append(line.rstrip())
+        return lines
+
+    @property
+    def description(self) -> str:
+        """The question the query answers: its leading comment lines up to the first section."""
+        lines = []
+        for line in self._header():
+            if _SECTION.match(line):
+                break
             lines.append(line.lstrip("# ").rstrip())
         return " ".join(l for l in lines if l)
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        """Declared parameters (name -> meaning), in order; each is required."""
+        params: dict[str, str] = {}
+        last = None
+        for line in self._header():
+            match = _PARAM.match(line)
+            if match:
+                last = match.group(1)
+                params[last] = match.group(2).strip()
+            elif last and re.match(r"^#\s{4,}\S", line):  # an indented continuation line
+                params[last] += " " + line.lstrip("# ").strip()
+            else:
+                last = None
+        return params
+
+    def check_params(self, params: dict[str, str]) -> None:
+        """UsageError unless `params` gives every declared parameter and (when the query
+        declares any) no other."""
+        declared = self.parameters
+        missing = [p for p in declared if p not in params]
+        if missing:
+            need = " ".join(f"--param {p}=VALUE" for p in missing)
+            raise UsageError(f"query {self.name} needs {need} ({'; '.join(declared[p] for p in missing)})")
+        unknown = sorted(set(params) - set(declared))
+        if unknown and declared:
+            known = ", ".join(declared) or "none"
+            raise UsageError(f"query {self.name} has no parameter {', '.join(unknown)} (its parameters: {known})")
 
 
 def query_dirs() -> list[Path]:
@@ -74,22 +118,42 @@ def parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def _term(value: str) -> ox.NamedNode | ox.Literal:
-    if value.startswith("<") and value.endswith(">"):
-        return ox.NamedNode(value[1:-1])
-    if re.match(r"^https?://\S+$", value):
-        return ox.NamedNode(value)
+    """`<iri>` or an http(s) URL binds an IRI; anything else a plain string literal."""
+    try:
+        if value.startswith("<") and value.endswith(">"):
+            return ox.NamedNode(value[1:-1])
+        if re.match(r"^https?://\S+$", value):
+            return ox.NamedNode(value)
+    except ValueError as exc:
+        raise UsageError(f"not a valid IRI: {value!r} ({exc})") from None
     return ox.Literal(value)
 
 
 def run_query(store: ox.Store, text: str, params: dict[str, str] | None = None):
-    """Run a SELECT/ASK/CONSTRUCT query; parameters bind variables as terms (no text splicing)."""
+    """Run a SELECT/ASK/CONSTRUCT query; parameters bind variables as terms (no text splicing).
+
+    Binding follows SEP-0007 (pyoxigraph `substitutions`): a parameter variable must be in
+    the query's SELECT projection (and GROUP BY, if it aggregates).
+    """
     substitutions = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
     try:
         return store.query(text, prefixes=PREFIXES, substitutions=substitutions or None)
     except SyntaxError as exc:
         raise QueryError(f"query does not parse: {exc}") from None
+    except RuntimeError as exc:
+        if "projection" in str(exc):
+            names = ", ".join(f"?{k}" for k in params or {})
+            raise QueryError(f"cannot bind {names}: a parameter must be in the SELECT projection ({exc})") from None
+        raise QueryError(f"query failed: {exc}") from None
     except (OSError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from None
+
+
+def run_named(store: ox.Store, spec: str, params: dict[str, str] | None = None):
+    """Resolve a query name or file, check its declared parameters, and run it."""
+    query = resolve_query(spec)
+    query.check_params(params or {})
+    return run_query(store, query.text, params)
 
 
 def term_text(term) -> str:
@@ -106,6 +170,14 @@ def solutions_table(results) -> tuple[list[str], list[list[str]]]:
 
 
 def format_results(results, output: str = "table") -> str:
+    """The results as text; evaluation errors (results are lazy) become QueryError."""
+    try:
+        return _format(results, output)
+    except (OSError, RuntimeError) as exc:
+        raise QueryError(f"query failed: {exc}") from None
+
+
+def _format(results, output: str) -> str:
     if output not in OUTPUT_FORMATS:
         raise UsageError(f"unknown output format {output!r}; known: {', '.join(OUTPUT_FORMATS)}")
     if isinstance(results, ox.QueryBoolean):

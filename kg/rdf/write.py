@@ -1,4 +1,5 @@
-"""RDF serializations chosen by name through one lookup, and the persistent Oxigraph store."""
+"""RDF serializations chosen by name through one lookup, and the persistent Oxigraph store
+(also usable through rdflib's API: `rdflib_graph`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.atomic import atomic_directory, atomic_path
-from kg.errors import UsageError
+from kg.errors import OutputError, UsageError
 from kg.rdf.export import graph_triples
 from kg.rdf.namespace import PREFIXES, RESOURCE_BASE
 
@@ -50,21 +51,24 @@ def format_for_file(path: Path) -> RdfFormat:
     raise UsageError(f"cannot tell the RDF format of {path} from its suffix")
 
 
-def write_rdf(graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE) -> dict[str, Path]:
-    """Write the graph as `out_dir/graph<suffix>` in each format; returns the paths."""
+def write_rdf(
+    graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE, created: str | None = None
+) -> dict[str, Path]:
+    """Write the graph as `out_dir/graph<suffix>` in each format (the VoID description dated
+    `created`); returns the paths."""
     written = {}
     for name in formats:
         fmt = rdf_format(name)
         target = out_dir / f"graph{fmt.suffix}"
         with atomic_path(target) as temp:
             prefixes = PREFIXES if fmt.name in ("turtle", "rdfxml") else None
-            ox.serialize(graph_triples(graph, base), str(temp), fmt.oxigraph, prefixes=prefixes)
+            ox.serialize(graph_triples(graph, base, created=created), str(temp), fmt.oxigraph, prefixes=prefixes)
         written[fmt.name] = target
     return written
 
 
-def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE) -> int:
-    return sum(1 for _ in graph_triples(graph, base))
+def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | None = None) -> int:
+    return sum(1 for _ in graph_triples(graph, base, created=created))
 
 
 def load_store(rdf_file: Path, store_dir: Path) -> int:
@@ -87,3 +91,31 @@ def open_store(graph_file: Path | None, store_dir: Path | None) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=str(graph_file), format=format_for_file(graph_file).oxigraph)
     return store
+
+
+def rdflib_graph(store_dir: Path, read_only: bool = True):
+    """The Oxigraph store at `store_dir` as an rdflib Graph (through oxrdflib).
+
+    Read-only by default, which takes no lock, so it can be open while `kg query` or
+    `kg serve` read the same store; `read_only=False` opens it with store="Oxigraph".
+    Close it with `graph.close()` to release the store. SPARQL runs in Oxigraph: a variable
+    bound through `initBindings` must be in the SELECT projection (SEP-0007).
+    """
+    from oxrdflib import OxigraphStore
+    from rdflib import Graph
+    from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+    if not (Path(store_dir) / "CURRENT").exists():
+        raise UsageError(f"no Oxigraph store at {store_dir} (run `kg build` first)")
+    try:
+        if read_only:
+            graph = Graph(store=OxigraphStore(store=ox.Store.read_only(str(store_dir))),
+                          identifier=DATASET_DEFAULT_GRAPH_ID)
+        else:
+            graph = Graph(store="Oxigraph", identifier=DATASET_DEFAULT_GRAPH_ID)
+            graph.open(str(store_dir))
+    except OSError as exc:
+        raise OutputError(f"cannot open the store at {store_dir}: {exc}") from None
+    for prefix, iri in PREFIXES.items():
+        graph.bind(prefix, iri, override=True)
+    return graph
