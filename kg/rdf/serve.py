@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kg.errors import KgError, ServeError, UsageError
+from kg.errors import ServeError, UsageError
 
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, VOID, XSD
 
-from kg.errors import InputError, KgError, UsageError, ValidationFailed
+from kg.errors import InputError, UsageError, ValidationFailed
 from kg.rdf.namespace import MLS
 
 _CHECKOUT = Path(str(resources.files("kg"))).parent
