@@ -7,7 +7,7 @@ OUT    ?= outputs
 Q      ?= most-used-datasets
 ARGS   ?=
 
-.PHONY: help setup run graph viz query validate serve eval bench test test-fast clean distclean
+.PHONY: help setup run graph viz query validate serve eval train bench test test-fast clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,8 +37,11 @@ validate: setup  ## check the export against ontology/shapes.ttl (SHACL)
 serve: setup  ## serve outputs/store over the SPARQL protocol on 127.0.0.1
 	$(KG) serve --out $(OUT) $(ARGS)
 
-eval: setup  ## score the extractor on SciERC
-	$(KG) eval $(ARGS)
+eval: setup  ## score the extractor on SciERC dev and test, and the proposes/uses sample (writes outputs/eval.json)
+	$(KG) eval --out $(OUT) $(ARGS)
+
+train: setup  ## retrain the span model on SciERC (seed 0, CPU, a few minutes) into kg/extract/model
+	$(PY) training/train.py $(ARGS)
 
 bench: setup  ## time kg build on the bundled and a generated 10k corpus
 	$(PY) -m kg.bench $(ARGS)

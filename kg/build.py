@@ -29,6 +29,7 @@ class BuildOptions:
     store: bool = True
     strict: bool = False
     min_confidence: float = 0.0
+    fast: bool = False  # rules and gazetteers only, no trained model
     base: str = RESOURCE_BASE
     batch_size: int = 64
     created: str | None = None  # YYYY-MM-DD of the VoID description; None: creation_date()
@@ -72,7 +73,7 @@ def collect_graph(
     dedup = Deduplicator()
     papers = dedup.unique(read_papers(files, report, options.input_format))
     builder = GraphBuilder()
-    for extracted in extract_papers(papers, create_pipeline(), batch_size=options.batch_size,
+    for extracted in extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
                                     min_confidence=options.min_confidence):
         builder.add(extracted)
         if progress:

@@ -17,15 +17,28 @@ Node ids and attributes
 Edges go from a paper to a concept or repository, with ``relation`` (the ``kg:`` property
 name: usesMethod, proposesMethod, usesDataset, reportsMetric, addressesTask, hasCode),
 ``count`` (number of mentions) and ``confidence`` (the highest of those mentions).
+
+Acronyms across papers
+----------------------
+A paper that only writes a short form ("SAM") gives a concept keyed on the acronym. When
+other papers of the corpus define that acronym ("sharpness-aware minimization (SAM)"),
+``build()`` folds the acronym-only concept into the long form's concept of the same type:
+the paper's edge and its mentions point to the long form instead. With two long forms
+("segment anything model (SAM)" too), each paper picks by context -- the long form whose
+words and co-mentioned concepts it shares most; a tie leaves the acronym-only concept, as
+does a title that spells the acronym out ("TLDR: Twin Learning for Dimensionality ...").
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
+
 import networkx as nx
 
-from kg.normalize import preferred_label
+from kg.normalize import concept_key, preferred_label, strip_acronym_plural
 from kg.records import REPOSITORY, ConceptType, ExtractedPaper, Mention, Paper, Role
 
 RELATION_BY_TYPE = {
@@ -69,6 +82,7 @@ class GraphBuilder:
         self.graph = nx.DiGraph()
         self._surface_forms: dict[str, Counter[str]] = defaultdict(Counter)
         self._long_forms: dict[str, Counter[str]] = defaultdict(Counter)
+        self._acronyms: dict[str, set[str]] = defaultdict(set)  # acronym key -> long-form concept nodes
 
     def add(self, extracted: ExtractedPaper) -> None:
         paper = extracted.paper
@@ -93,6 +107,8 @@ class GraphBuilder:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
                 if mention.long_form:
                     self._long_forms[target][mention.long_form] += 1
+                    if is_acronym(mention.text) and concept_key(mention.text) != mention.key:
+                        self._acronyms[concept_key(mention.text)].add(target)
                     self._surface_forms[target][mention.text] += 0  # an acronym: a label, never preferred
                 else:
                     self._surface_forms[target][mention.text] += 1
@@ -121,6 +137,7 @@ class GraphBuilder:
                 node[name] = getattr(duplicate, name)
 
     def build(self) -> nx.DiGraph:
+        self._fold_acronyms()
         for node, forms in self._surface_forms.items():
             long_forms = self._long_forms.get(node, Counter())
             # A curated name or an acronym's expansion is the label as written; otherwise
@@ -131,6 +148,85 @@ class GraphBuilder:
             attrs["label"] = label
             attrs["alt_labels"] = tuple(sorted(labels - {label}))
         return self.graph
+
+
+    def _fold_acronyms(self) -> None:
+        """Point each paper's acronym-only concept at the long form the corpus defines."""
+        for node, attrs in list(self.graph.nodes(data=True)):
+            if attrs["kind"] != "concept" or self._long_forms.get(node):
+                continue
+            choices = sorted(t for t in self._acronyms.get(attrs["key"], ()) if t != node and self.graph.nodes[t]["ctype"] == attrs["ctype"])
+            if not choices:
+                continue
+            for paper in list(self.graph.predecessors(node)):
+                if _defines_in_title(self.graph.nodes[paper]["title"], attrs["key"]):
+                    continue  # "TLDR: Twin Learning for Dimensionality Reduction" is its own expansion
+                target = choices[0] if len(choices) == 1 else self._by_context(paper, node, choices)
+                if target:
+                    self._move_edge(paper, node, target)
+            if not self.graph.in_degree(node):
+                self.graph.remove_node(node)
+                self._surface_forms.pop(node, None)
+
+    def _by_context(self, paper: str, node: str, choices: list[str]) -> str | None:
+        """The long-form concept sharing most words and co-mentioned concepts with the paper."""
+        attrs = self.graph.nodes[paper]
+        words = set(_words(attrs["title"] + " " + attrs["abstract"]))
+        neighbours = set(self.graph.successors(paper)) - {node}
+        scores = []
+        for target in choices:
+            long_words = {w for form in self._long_forms[target] for w in _words(form)}
+            peers = {c for p in self.graph.predecessors(target) if p != paper for c in self.graph.successors(p)} - {target}
+            scores.append((len(words & long_words) + len(neighbours & peers), target))
+        scores.sort(reverse=True)
+        best, runner_up = scores[0][0], scores[1][0]
+        return scores[0][1] if best > runner_up else None
+
+    def _move_edge(self, paper: str, node: str, target: str) -> None:
+        data = self.graph.edges[paper, node]
+        self.graph.remove_edge(paper, node)
+        existing = self.graph.get_edge_data(paper, target)
+        if existing is None:
+            self.graph.add_edge(paper, target, **data)
+        else:
+            existing["count"] += data["count"]
+            existing["confidence"] = max(existing["confidence"], data["confidence"])
+            if data["relation"] == PROPOSES_METHOD:
+                existing["relation"] = PROPOSES_METHOD
+        old, new = self.graph.nodes[node], self.graph.nodes[target]
+        long_form = self._long_forms[target].most_common(1)[0][0]
+        mentions = []
+        for mention in self.graph.nodes[paper]["mentions"]:
+            if mention.label == old["ctype"] and mention.key == old["key"]:
+                mention = replace(mention, key=new["key"], long_form=long_form)
+                self._surface_forms[target][mention.text] += 0  # an acronym: a label, never preferred
+            mentions.append(mention)
+        self.graph.nodes[paper]["mentions"] = tuple(mentions)
+
+
+def _defines_in_title(title: str, key: str) -> bool:
+    """The title opens with the acronym and a colon, and what follows spells it out."""
+    from kg.extract.abbreviations import best_long_form  # spaCy loads only when folding needs it
+
+    head, colon, rest = title.partition(":")
+    return bool(colon) and concept_key(head) == key and best_long_form(head.strip(), rest.strip()) is not None
+
+
+def is_acronym(text: str) -> bool:
+    """A short form as papers write it: one word, two capitals or more ("SAM", "GNNs").
+
+    >>> [is_acronym(t) for t in ["SAM", "GNNs", "ViT", "Adam", "sharpness-aware minimization"]]
+    [True, True, True, False, False]
+    """
+    text = strip_acronym_plural(text)
+    return 2 <= len(text) <= 10 and " " not in text and sum(c.isupper() for c in text) >= 2
+
+
+_STOP = frozenset("a an and the of for in on to with by from via is are we our this that".split())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2]
 
 
 def _paper_attributes(paper: Paper, mentions: Iterable[Mention]) -> dict:

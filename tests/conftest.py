@@ -16,6 +16,7 @@ def fixtures() -> Path:
 
 @pytest.fixture(scope="session")
 def nlp():
+    """The rules-only pipeline: its output is exact and stable (the model's is tested in test_ner)."""
     from kg.extract import create_pipeline
 
-    return create_pipeline()
+    return create_pipeline(fast=True)

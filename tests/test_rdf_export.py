@@ -3,7 +3,6 @@ deterministic bytes, atomic writes."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pyoxigraph as ox

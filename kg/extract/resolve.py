@@ -10,10 +10,24 @@ Policy, in order:
    slide image (WSI)") yield nothing.
 2. **Roles.** A method the paper proposes ("we propose X", "X: ..." titles) is
    `proposes` wherever it is mentioned, unless the gazetteer knows it (a known method is
-   prior work the paper builds on).
+   prior work the paper builds on) and the paper does not name it right after "we
+   propose" or "called" ("we propose Sophia, ...": the gazetteer learnt it from this paper).
 3. **Generic terms** (data/generic_terms.jsonl: "machine learning", "neural network")
    are dropped: they would link every paper to every other.
-4. **Overlaps.** Candidates are taken greedily by confidence, then length, then
+4. **Model against rules.** Rules keep their precision, the model (``kg_ner``) adds
+   recall and context. A model span that overlaps no rule candidate is kept. One with
+   exactly a rule candidate's span merges into it: the rule's key and label (between
+   Method and Task the model's, as context decides those), confidence raised by the
+   agreement; the merged span absorbs the hits inside it as below. A model span that
+   strictly contains rule hits absorbs them when each is a gazetteer, pattern or acronym
+   hit of its type or a Method/Task ("OCR accuracy", "statistical machine translation",
+   "noun WSD problems"), or a proposed name with only generic words around it; when it
+   is one known name plus generic head words ("EUROPARL corpus", "BLEU score",
+   "convolutional neural networks (CNNs) model") it keeps that name's key (and a proposed
+   name's role). A model span that is just an acronym definition ("sharpness-aware
+   minimization (SAM)") leaves the long and short form as two mentions. Any other overlap -- a URL, a known dataset or metric inside a span of
+   another type ("ImageNet classification"), a partial overlap -- drops the model span.
+5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
    position; a candidate overlapping one already taken is dropped. URLs (0.9-0.99) thus
    shadow words inside them, and a gazetteer hit (0.9) beats a pattern guess (0.6-0.75).
 """
@@ -32,10 +46,20 @@ from kg.extract.candidates import Candidate, candidates, ensure_extensions, load
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
-from kg.normalize import concept_key, singular_phrase, strip_acronym_plural
+from kg.extract.proposals import is_explicit
+from kg.normalize import concept_key, singular, singular_phrase, strip_acronym_plural
 from kg.records import REPOSITORY, ConceptType, Role
 
 COMPONENT = "abbreviation"
+MODEL = "model"  # the component name on kg_ner's candidates
+_ABSORBABLE = (GAZETTEER, "patterns", COMPONENT)  # known names, rule guesses, acronym pairs
+_CONTEXTUAL = frozenset({ConceptType.METHOD.value, ConceptType.TASK.value})
+# Words a model span may add to a known name and still denote it: "CIFAR-10 dataset".
+_GENERIC_HEADS = frozenset(
+    "data set dataset corpus corpora benchmark treebank database score "
+    "metric measure model method algorithm network "
+    "architecture framework approach task problem loss system feature technique".split()
+)
 LONG_FORM_CONFIDENCE = 0.75
 CONTAINING_LONG_FORM_CONFIDENCE = 0.92
 SHORT_FORM_CONFIDENCE = 0.8
@@ -104,9 +128,10 @@ def rekey_short_forms(text: str, cands: list[Candidate], defined: dict[str, tupl
     return out
 
 
-def assign_roles(cands: list[Candidate]) -> list[Candidate]:
-    """Mark every mention of a method the paper proposes; known methods are never proposed."""
-    known = {c.key for c in cands if c.component == GAZETTEER}
+def assign_roles(cands: list[Candidate], explicit: frozenset[str] = frozenset()) -> list[Candidate]:
+    """Mark every mention of a method the paper proposes; known methods are not proposed
+    unless the paper names them right after "we propose" (keys in `explicit`)."""
+    known = {c.key for c in cands if c.component == GAZETTEER} - explicit
     proposed = {
         c.key for c in cands
         if c.component == PROPOSALS and c.label == ConceptType.METHOD.value and c.key not in known
@@ -119,6 +144,96 @@ def assign_roles(cands: list[Candidate]) -> list[Candidate]:
         replace(c, role=Role.USES) if c.role is Role.PROPOSES else c
         for c in cands
     ]
+
+
+def _overlap(a: Candidate, b: Candidate) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def agreement(a: float, b: float) -> float:
+    """Confidence of a span two independent components agree on.
+
+    >>> agreement(0.9, 0.5)
+    0.95
+    """
+    return round(1 - (1 - a) * (1 - b), 3)
+
+
+def _replaceable(text: str, rule: Candidate, model: Candidate) -> bool:
+    """A rule hit the model span may absorb: inside it, not a URL, of the model's type or
+    a Method/Task; a proposed name only with generic words around it ("KAZE features")."""
+    kind = rule.component.split(":")[0]
+    return (
+        model.start <= rule.start and rule.end <= model.end and rule.length < model.length
+        and (rule.label == model.label or rule.label in _CONTEXTUAL)
+        and (kind in _ABSORBABLE or (kind == PROPOSALS and _extends_name(text, [rule], model)))
+    )
+
+
+def _extends_name(text: str, rules: list[Candidate], model: Candidate) -> bool:
+    """The model span is one known name (and its acronym) plus generic head words:
+    "BLEU score", "convolutional neural networks (CNNs)"."""
+    if len({(r.key, r.label) for r in rules}) != 1 or rules[0].label != model.label:
+        return False
+    rest, position = [], model.start
+    for rule in sorted(rules, key=lambda r: r.start):
+        rest.append(text[position:rule.start])
+        position = max(position, rule.end)
+    rest.append(text[position:model.end])
+    if any(piece.startswith("-") for piece in rest[1:]):  # "BERT-based": a different thing
+        return False
+    words = re.findall(r"[A-Za-z]+", " ".join(rest))
+    return all(singular(w.lower()) in _GENERIC_HEADS for w in words)
+
+
+def _is_definition(text: str, inside: list[Candidate], model: Candidate) -> bool:
+    """The model span is exactly an acronym definition, "long form (SF)": the hits inside
+    are one concept, an acronym among them, and only brackets are left over."""
+    if len({r.key for r in inside}) != 1 or all(r.component != COMPONENT for r in inside):
+        return False
+    rest = list(text[model.start:model.end])
+    for r in inside:
+        rest[r.start - model.start:r.end - model.start] = " " * r.length
+    return not re.sub(r"[\s()]", "", "".join(rest))
+
+
+def _merged_label(rule: Candidate, model: Candidate) -> str:
+    """Rules name the type, except between Method and Task, where context (the model) decides."""
+    return model.label if rule.label in _CONTEXTUAL and model.label in _CONTEXTUAL else rule.label
+
+
+def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Settle overlaps between model candidates and the rules' (policy 4, above)."""
+    rules = [c for c in cands if c.component != MODEL]
+    dropped: set[int] = set()
+    kept: list[Candidate] = []
+    for model in (c for c in cands if c.component == MODEL):
+        hits = [i for i, r in enumerate(rules) if _overlap(model, r)]
+        same = [i for i in hits if (rules[i].start, rules[i].end) == (model.start, model.end)]
+        if any(rules[i].label == REPOSITORY for i in hits):
+            continue  # a URL always wins, and gains nothing from words inside it
+        if not hits:
+            kept.append(model)
+        elif same:
+            for i in same:
+                rule = rules[i]
+                rules[i] = replace(rule, label=_merged_label(rule, model), confidence=agreement(rule.confidence, model.confidence))
+            dropped.update(i for i in hits if i not in same and _replaceable(text, rules[i], model))
+        elif all(_replaceable(text, rules[i], model) for i in hits):
+            inside = [rules[i] for i in hits]
+            if _is_definition(text, inside, model):
+                continue  # "sharpness-aware minimization (SAM)": the pair's two mentions stay
+            if _extends_name(text, inside, model):
+                name = min(inside, key=lambda r: (r.canonical is None, r.start))
+                model = replace(model, key=name.key, canonical=name.canonical or text[name.start:name.end],
+                                confidence=agreement(model.confidence, name.confidence))
+            kept.append(model)
+            dropped.update(hits)
+    # Every occurrence of a phrase that took a known name's key takes it ("KAZE features").
+    named = {(text[m.start:m.end], m.label): m for m in kept if m.canonical}
+    kept = [replace(m, key=n.key, canonical=n.canonical) if (n := named.get((text[m.start:m.end], m.label))) else m
+            for m in kept]
+    return [r for i, r in enumerate(rules) if i not in dropped] + kept
 
 
 @cache
@@ -143,10 +258,14 @@ def select(cands: list[Candidate]) -> list[Candidate]:
 
 def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
     added, defined = expand_acronyms(text, cands, pairs)
-    everything = rekey_short_forms(text, cands, defined) + added
-    chosen = select(assign_roles(everything))
-    # A proposal that lost its span to an acronym keeps its role through the acronym's key.
-    return assign_roles(chosen + [c for c in everything if c.component == PROPOSALS and c not in chosen])[: len(chosen)]
+    before = rekey_short_forms(text, cands, defined) + added
+    everything = merge_model(text, before)
+    # A proposal a model span absorbed ("KAZE features") still marks its key as proposed,
+    proposals = [c for c in before if c.component == PROPOSALS]
+    explicit = frozenset(c.key for c in proposals if is_explicit(text, c.start))
+    chosen = select(assign_roles(everything + proposals, explicit)[: len(everything)])
+    # and one that lost its span to an acronym keeps its role through the acronym's key.
+    return assign_roles(chosen + [c for c in proposals if c not in chosen], explicit)[: len(chosen)]
 
 
 class Resolver:
