@@ -18,7 +18,10 @@ from kg.extract.proposals import find_proposals
 from kg.extract.resolve import MODEL, agreement, merge_model
 from kg.records import ConceptType, Paper, Role
 
-TEXT = "We train a convolutional neural network (CNN) on the Penn Treebank corpus and report BLEU score."
+TEXT = (
+    "We train a hierarchical attention encoder with a convolutional neural network (CNN) "
+    "on the Penn Treebank corpus and report BLEU score."
+)
 
 
 @pytest.fixture(scope="module")

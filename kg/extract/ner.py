@@ -31,6 +31,7 @@ from thinc.types import Ragged
 
 from kg.errors import InputError
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
+from kg.extract.patterns import head_label, is_distinctive
 from kg.normalize import concept_key
 
 COMPONENT = "model"
@@ -105,6 +106,23 @@ def spread(text: str, spans: list[tuple[int, int, str, float]], factor: float = 
     return spans + added
 
 
+def _precise_enough(label: str, span: str) -> bool:
+    """Datasets and metrics are the rules' ground: a model span of those types stays only
+    when it names something ("CIFAR-10", "BLEU score"), not SciERC's generic materials
+    ("image", "labeled data") or qualities ("expressive power").
+
+    >>> [_precise_enough("Dataset", s) for s in ["image", "labeled data", "MS MARCO", "CIFAR-10"]]
+    [False, False, True, True]
+    >>> [_precise_enough("Metric", s) for s in ["expressive power", "BLEU score", "top-1 accuracy"]]
+    [False, True, True]
+    """
+    if label == "Dataset":
+        return is_distinctive(span)
+    if label == "Metric":
+        return head_label(span) == "Metric" or is_distinctive(span)
+    return True
+
+
 def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> list[Candidate]:
     """Candidates for (start char, end char, model label, probability) spans; spans of
     types kg does not keep are dropped; a parenthesised acronym is not part of the key.
@@ -117,7 +135,7 @@ def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> 
         kg_label = KG_TYPES.get(label)
         # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
         key = concept_key(_PARENTHESES.sub("", text[start:end]) or text[start:end]) if kg_label else ""
-        if key:
+        if key and _precise_enough(kg_label, text[start:end]):
             out.append(Candidate(start, end, kg_label, key, round(min(max(probability, 0.0), 1.0), 3), COMPONENT))
     return out
 
