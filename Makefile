@@ -6,6 +6,7 @@ KG     := $(VENV)/bin/kg
 OUT    ?= outputs
 Q      ?= most-used-datasets
 ARGS   ?=
+SPARQL_ARGS ?=
 
 .PHONY: help setup run graph viz query validate serve eval train bench test test-fast clean distclean
 
@@ -43,8 +44,9 @@ eval: setup  ## score the extractor on SciERC dev and test, and the proposes/use
 train: setup  ## retrain the span model on SciERC (seed 0, CPU, a few minutes) into kg/extract/model
 	$(PY) training/train.py $(ARGS)
 
-bench: setup  ## time kg build on the bundled and a generated 10k corpus
+bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes) and the named queries (100k papers)
 	$(PY) -m kg.bench $(ARGS)
+	$(PY) -m kg.rdf.bench $(SPARQL_ARGS)
 
 test: setup  ## run the test suite
 	$(PY) -m pytest $(ARGS)
