@@ -89,8 +89,9 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
     graph, dedup = collect_graph(options, report, progress)
     created = options.created or creation_date(input_files(options))
     outputs = write_rdf(graph, options.out_dir, options.rdf_formats, options.base, created)
+    triples = None
     if options.store and "ntriples" in outputs:
-        load_store(outputs["ntriples"], options.out_dir / "store")
+        triples = load_store(outputs["ntriples"], options.out_dir / "store")  # its size: no second read
         outputs["store"] = options.out_dir / "store"
     if options.html:
         from kg.viz import write_html  # pyvis is only needed for the viewer
@@ -98,7 +99,8 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
         outputs["html"] = options.out_dir / "graph.html"
         write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
     kinds = Counter(a["ctype"] for _, a in graph.nodes(data=True) if a["kind"] == "concept")
-    triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
+    if triples is None:
+        triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
     summary = BuildSummary(
         files=report.files,
         records=report.records,

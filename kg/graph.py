@@ -115,13 +115,16 @@ class GraphBuilder:
             self._link(pid, target, mention)
 
     def _link(self, pid: str, target: str, mention: Mention) -> None:
-        relation = relation_for(mention)
+        self._add_edge(pid, target, relation_for(mention), 1, mention.confidence)
+
+    def _add_edge(self, pid: str, target: str, relation: str, count: int, confidence: float) -> None:
+        """Add an edge, or merge into the one there: counts add up, the best confidence stays."""
         data = self.graph.get_edge_data(pid, target)
         if data is None:
-            self.graph.add_edge(pid, target, relation=relation, count=1, confidence=mention.confidence)
+            self.graph.add_edge(pid, target, relation=relation, count=count, confidence=confidence)
             return
-        data["count"] += 1
-        data["confidence"] = max(data["confidence"], mention.confidence)
+        data["count"] += count
+        data["confidence"] = max(data["confidence"], confidence)
         if relation == PROPOSES_METHOD:  # proposing outranks using
             data["relation"] = relation
 
@@ -185,14 +188,7 @@ class GraphBuilder:
     def _move_edge(self, paper: str, node: str, target: str) -> None:
         data = self.graph.edges[paper, node]
         self.graph.remove_edge(paper, node)
-        existing = self.graph.get_edge_data(paper, target)
-        if existing is None:
-            self.graph.add_edge(paper, target, **data)
-        else:
-            existing["count"] += data["count"]
-            existing["confidence"] = max(existing["confidence"], data["confidence"])
-            if data["relation"] == PROPOSES_METHOD:
-                existing["relation"] = PROPOSES_METHOD
+        self._add_edge(paper, target, data["relation"], data["count"], data["confidence"])
         old, new = self.graph.nodes[node], self.graph.nodes[target]
         long_form = self._long_forms[target].most_common(1)[0][0]
         mentions = []
