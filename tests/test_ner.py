@@ -13,7 +13,8 @@ from kg.errors import InputError
 from kg.extract import COMPONENTS, create_pipeline, doc_text, extract_papers
 from kg.extract.abbreviations import find_abbreviations
 from kg.extract.candidates import Candidate
-from kg.extract.ner import MODEL_DIR, build_phrase_suggester, decode, load_model, phrase_spans, span_candidates, token_flags
+from kg.extract.ner import MODEL_DIR, build_phrase_suggester, decode, load_model, names_material, phrase_spans, span_candidates, token_flags
+from kg.extract.ner import _precise_enough as precise_enough
 from kg.extract.proposals import find_proposals
 from kg.extract.resolve import MODEL, agreement, merge_model
 from kg.records import ConceptType, Paper, Role
@@ -64,6 +65,28 @@ def test_span_candidates_map_types_and_drop_others() -> None:
                                    (14, 17, "OtherScientificTerm", 0.9)])
     assert [(c.label, text[c.start:c.end], c.key, c.confidence, c.component) for c in found] == [
         ("Metric", "BLEU score", "bleu-score", 0.91, MODEL), ("Dataset", "WSJ text", "wsj-text", 0.6, MODEL)]
+
+
+
+def test_model_datasets_must_name_something_or_be_data() -> None:
+    keep = ["CIFAR-10", "MS MARCO", "parallel corpora", "face images", "Japanese", "broadcast news speech", "Alpaca dataset"]
+    drop = ["inductive bias", "transformers", "multiple experts", "Lion", "deep"]
+    assert [s for s in keep if precise_enough("Dataset", s)] == keep
+    assert [s for s in drop if precise_enough("Dataset", s)] == []
+
+
+def test_model_metrics_must_be_measures_or_names() -> None:
+    keep = ["BLEU", "WER", "BLEU score", "top-1 accuracy", "time complexity", "inference latency", "F1"]
+    drop = ["expressive power", "generalization ability", "attention"]
+    assert [s for s in keep if precise_enough("Metric", s)] == keep
+    assert [s for s in drop if precise_enough("Metric", s)] == []
+    assert precise_enough("Method", "expressive power") and precise_enough("Task", "inductive bias")
+
+
+def test_material_heads_use_the_head_noun_not_any_word() -> None:
+    assert names_material("images of faces") is False  # head "faces": not listed
+    assert names_material("image segmentation") is False  # a task, whose first word is data
+    assert names_material("English") and names_material("English-Chinese bitexts")
 
 
 # --- the span suggester --------------------------------------------------------------------
@@ -287,3 +310,15 @@ def test_url_keeps_acronyms_inside_it_out() -> None:
     assert url in out and sf in out and len(out) == 2  # no boost from the model inside the URL
     from kg.extract.ner import spread
     assert spread(text, [(25, 28, "Method", 0.9)]) == [(25, 28, "Method", 0.9)]
+
+
+def test_phrases_of_generic_words_are_no_concepts() -> None:
+    from kg.extract.resolve import is_generic, select
+
+    assert [k for k in ["downstream-task", "pre-trained-model", "machine-learning-model", "neural-network", "task"]
+            if not is_generic(k)] == []
+    assert [k for k in ["feature-learning", "graph-neural-network", "image-classification", "pre-training"]
+            if is_generic(k)] == []
+    text = "a downstream task and image classification"
+    kept = select([cand(text, "downstream task", "Task", MODEL), cand(text, "image classification", "Task", MODEL)])
+    assert [text[c.start:c.end] for c in kept] == ["image classification"]

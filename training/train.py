@@ -4,6 +4,8 @@
 
 1. ``make_docbins.py``: SciERC train/dev as DocBins of the text ``kg eval`` feeds in,
    plus unlabeled text (SciERC train and the bundled corpus) for pretraining.
+   ``vectors.py``: static word vectors distilled from all-MiniLM-L6-v2 (once; kept in
+   ``--work``), which the model reads beside its hash embeddings.
 2. ``spacy pretrain`` (``--pretrain-epochs`` > 0): the tok2vec learns to predict words'
    first and last characters from their context on the unlabeled text.
 3. ``spacy train training/ner.cfg``: tok2vec + spancat_singlelabel, dev for early stopping.
@@ -46,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     corpus, output = args.work / "corpus", args.work / "output"
     run(str(HERE / "make_docbins.py"), "--data", str(args.data), "--out", str(corpus))
-    overrides = ["--system.seed", str(args.seed)]
+    vectors = args.work / "vectors"
+    if not (ROOT / vectors / "config.cfg").is_file():
+        run(str(HERE / "vectors.py"), "--out", str(vectors))
+    overrides = ["--system.seed", str(args.seed), "--paths.vectors", str(vectors)]
     if args.pretrain_epochs > 0:
         pretrained = args.work / "pretrain"
         shutil.rmtree(ROOT / pretrained, ignore_errors=True)

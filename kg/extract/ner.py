@@ -15,6 +15,7 @@ components are settled by ``kg_resolve``.
 from __future__ import annotations
 
 import re
+from functools import cache
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -30,9 +31,9 @@ from thinc.api import NumpyOps, Ops, get_current_ops
 from thinc.types import Ragged
 
 from kg.errors import InputError
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
+from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
 from kg.extract.patterns import head_label, is_distinctive
-from kg.normalize import concept_key
+from kg.normalize import concept_key, singular
 
 COMPONENT = "model"
 MODEL_DIR = Path(__file__).parent / "model"
@@ -106,20 +107,48 @@ def spread(text: str, spans: list[tuple[int, int, str, float]], factor: float = 
     return spans + added
 
 
-def _precise_enough(label: str, span: str) -> bool:
-    """Datasets and metrics are the rules' ground: a model span of those types stays only
-    when it names something ("CIFAR-10", "BLEU score"), not SciERC's generic materials
-    ("image", "labeled data") or qualities ("expressive power").
+@cache
+def span_heads(kind: str) -> frozenset[str]:
+    """Words of one kind in data/model_span_heads.jsonl: head nouns of data and materials
+    ("material": "corpus", "image", "speech"), of measurable qualities ("measure":
+    "complexity", "latency"), and names of natural languages ("language": "Turkish")."""
+    return frozenset(row["head"] for row in load_jsonl("model_span_heads.jsonl") if row["kind"] == kind)
 
-    >>> [_precise_enough("Dataset", s) for s in ["image", "labeled data", "MS MARCO", "CIFAR-10"]]
-    [False, False, True, True]
-    >>> [_precise_enough("Metric", s) for s in ["expressive power", "BLEU score", "top-1 accuracy"]]
-    [False, True, True]
+
+def _has_head(span: str, kind: str) -> bool:
+    words = re.findall(r"[^\W_]+", span.lower())
+    return bool(words) and (words[-1] in span_heads(kind) or singular(words[-1]) in span_heads(kind))
+
+
+def names_material(span: str) -> bool:
+    """The phrase denotes data or a material by its head noun, or names a language: what
+    SciERC calls Material ("parallel corpora", "face images", "Japanese").
+
+    >>> [names_material(s) for s in ["parallel corpora", "face images", "Japanese", "inductive bias", "transformers"]]
+    [True, True, True, False, False]
+    """
+    return _has_head(span, "material") or any(w in span_heads("language") for w in re.findall(r"[^\W_]+", span))
+
+
+def _is_acronym(span: str) -> bool:
+    return 2 <= len(span) <= 8 and span.isupper() and span.isalpha()
+
+
+def _precise_enough(label: str, span: str) -> bool:
+    """Datasets and metrics are where the model strays furthest on new abstracts ("inductive
+    bias" as a dataset): a model span of those types stays only when it names something
+    ("CIFAR-10", "BLEU") or its head noun says what it is ("parallel corpora", "face
+    images"; "BLEU score", "time complexity").
+
+    >>> [_precise_enough("Dataset", s) for s in ["face images", "inductive bias", "MS MARCO", "CIFAR-10"]]
+    [True, False, True, True]
+    >>> [_precise_enough("Metric", s) for s in ["expressive power", "BLEU score", "top-1 accuracy", "WER", "time complexity"]]
+    [False, True, True, True, True]
     """
     if label == "Dataset":
-        return is_distinctive(span)
+        return is_distinctive(span) or names_material(span)
     if label == "Metric":
-        return head_label(span) == "Metric" or is_distinctive(span)
+        return head_label(span) == "Metric" or _has_head(span, "measure") or is_distinctive(span) or _is_acronym(span)
     return True
 
 

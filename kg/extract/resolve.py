@@ -239,16 +239,32 @@ def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
 @cache
 def generic_keys() -> frozenset[str]:
     """Keys of terms too generic to map a field ("machine learning", "neural network")."""
-    return frozenset(concept_key(row["term"]) for row in load_jsonl("generic_terms.jsonl"))
+    return frozenset(concept_key(row["term"]) for row in load_jsonl("generic_terms.jsonl") if "term" in row)
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """Words that name no concept alone or together ("downstream", "model", "task")."""
+    rows = load_jsonl("generic_terms.jsonl")
+    return frozenset(part for row in rows if "word" in row for part in concept_key(row["word"]).split("-"))
+
+
+def is_generic(key: str) -> bool:
+    """A listed generic term, or a key made only of generic words.
+
+    >>> [is_generic(k) for k in ["machine-learning", "downstream-task", "pre-trained-model", "feature-learning"]]
+    [True, True, True, False]
+    """
+    words = generic_words()
+    return key in generic_keys() or all(w in words or singular(w) in words for w in key.split("-"))
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
     """Greedy overlap resolution: confidence, then length, then position; generic terms go."""
     taken: list[Candidate] = []
     occupied: list[tuple[int, int]] = []
-    generic = generic_keys()
     for cand in sorted(cands, key=lambda c: (-c.confidence, -c.length, c.start, c.label, c.key)):
-        if cand.key in generic:
+        if is_generic(cand.key):
             continue
         if all(cand.end <= s or cand.start >= e for s, e in occupied):
             taken.append(cand)
