@@ -100,11 +100,36 @@ def spread(text: str, spans: list[tuple[int, int, str, float]], factor: float = 
     taken = [(s, e) for s, e, _, _ in spans]
     added = []
     for phrase, (label, p) in best.items():
-        for match in re.finditer(r"(?<![\w/-])" + re.escape(phrase) + r"(?![\w-])", text):  # not inside a URL path
-            if all(match.end() <= s or match.start() >= e for s, e in taken):
-                taken.append(match.span())
-                added.append((match.start(), match.end(), label, round(p * factor, 3)))
+        for start in _occurrences(text, phrase):
+            end = start + len(phrase)
+            if all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+                added.append((start, end, label, round(p * factor, 3)))
     return spans + added
+
+
+def _occurrences(text: str, phrase: str) -> Iterator[int]:
+    """Starts of `phrase` in `text` as a whole word, not glued to a word, a hyphen or (a URL
+    path) a slash before it: a plain scan, as one regex per phrase would cost a compile
+    per abstract.
+
+    >>> list(_occurrences("SMT, pre-SMT, SMTs, /SMT and SMT.", "SMT"))
+    [0, 29]
+    """
+    start = text.find(phrase)
+    while start >= 0:
+        end = start + len(phrase)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (_wordy(before) or before in "/-") and not (_wordy(after) or after == "-"):
+            yield start
+            start = text.find(phrase, end)
+        else:
+            start = text.find(phrase, start + 1)
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 @cache
