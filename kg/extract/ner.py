@@ -42,12 +42,17 @@ MODEL_DIR = Path(__file__).parent / "model"
 # The model is trained with kg's names (SciERC Material is Dataset); SciERC's own also map.
 KG_TYPES = {"Method": "Method", "Task": "Task", "Metric": "Metric", "Dataset": "Dataset", "Material": "Dataset"}
 THRESHOLD = 0.5
+# Spans of up to 10 tokens are suggested in training; at run time 8 keep the same scores
+# (SciERC dev and test within 0.003) at 7% more abstracts per second.
+SUGGEST_MAX_LENGTH = 8
 SPANS_KEY = "sc"
 _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 
 
 def load_model(path: Path, vocab: Vocab) -> Language:
     """The shipped pipeline (tok2vec + spancat), sharing `vocab`; never touches the network.
+    Its span categorizer scores the spans :func:`build_phrase_suggester` proposes, up to
+    ``SUGGEST_MAX_LENGTH`` tokens.
 
     Its layers multiply matrices with numpy's BLAS rather than thinc's bundled BLIS, which
     runs at a third of the speed on the CPUs measured here (same results to 1e-5).
@@ -55,6 +60,9 @@ def load_model(path: Path, vocab: Vocab) -> Language:
     if not (path / "config.cfg").is_file():
         raise InputError(path, "no trained model here: run `make train`, or build with --fast")
     model = spacy.load(path, vocab=vocab)
+    for name, pipe in model.pipeline:
+        if name.startswith("spancat"):
+            pipe.suggester = build_phrase_suggester(max_length=SUGGEST_MAX_LENGTH)
     ops = NumpyOps(use_blis=False)
     for _, pipe in model.pipeline:
         for node in getattr(pipe, "model", None).walk() if hasattr(pipe, "model") else ():
