@@ -323,3 +323,15 @@ def test_phrases_of_generic_words_are_no_concepts() -> None:
     text = "a downstream task and image classification"
     kept = select([cand(text, "downstream task", "Task", MODEL), cand(text, "image classification", "Task", MODEL)])
     assert [text[c.start:c.end] for c in kept] == ["image classification"]
+
+
+def test_dataset_span_around_several_known_datasets_gives_way() -> None:
+    text = "on MNIST and CIFAR10 datasets and the CIFAR10 training set"
+    out = merge_model(text, [
+        cand(text, "MNIST", "Dataset", "gazetteer"), cand(text, "CIFAR10", "Dataset", "gazetteer", key="cifar-10"),
+        cand(text, "CIFAR10", "Dataset", "gazetteer", nth=1, key="cifar-10"),
+        cand(text, "MNIST and CIFAR10 datasets", "Dataset", MODEL, 0.8),
+        cand(text, "CIFAR10 training set", "Dataset", MODEL, 0.8),
+    ])
+    assert spans(text, out) == [("CIFAR10", "Dataset", "cifar-10", "gazetteer"), ("CIFAR10 training set", "Dataset", "cifar-10", MODEL),
+                                ("MNIST", "Dataset", "mnist", "gazetteer")]

@@ -25,7 +25,8 @@ Policy, in order:
    "noun WSD problems"), or a proposed name with only generic words around it; when it
    is one known name plus generic head words ("EUROPARL corpus", "BLEU score",
    "convolutional neural networks (CNNs) model") it keeps that name's key (and a proposed
-   name's role). A model span that is just an acronym definition ("sharpness-aware
+   name's role); a dataset or metric span around two known names or more of its type
+   ("MNIST and CIFAR10 datasets") gives way to those names. A model span that is just an acronym definition ("sharpness-aware
    minimization (SAM)") leaves the long and short form as two mentions. Any other overlap -- a URL, a known dataset or metric inside a span of
    another type ("ImageNet classification"), a partial overlap -- drops the model span.
 5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
@@ -55,9 +56,10 @@ COMPONENT = "abbreviation"
 MODEL = "model"  # the component name on kg_ner's candidates
 _ABSORBABLE = (GAZETTEER, "patterns", COMPONENT)  # known names, rule guesses, acronym pairs
 _CONTEXTUAL = frozenset({ConceptType.METHOD.value, ConceptType.TASK.value})
+_NAMED = frozenset({ConceptType.DATASET.value, ConceptType.METRIC.value})  # types whose names the gazetteer knows
 # Words a model span may add to a known name and still denote it: "CIFAR-10 dataset".
 _GENERIC_HEADS = frozenset(
-    "data set dataset corpus corpora benchmark treebank database score "
+    "data set dataset corpus corpora benchmark treebank database score training test split subset "
     "metric measure model method algorithm network "
     "architecture framework approach task problem loss system feature technique".split()
 )
@@ -228,6 +230,8 @@ def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
                 name = min(inside, key=lambda r: (r.canonical is None, r.start))
                 model = replace(model, key=name.key, canonical=name.canonical or text[name.start:name.end],
                                 confidence=agreement(model.confidence, name.confidence))
+            elif model.label in _NAMED and len({r.key for r in inside if r.component == GAZETTEER and r.label == model.label}) > 1:
+                continue  # "MNIST and CIFAR10 datasets": the known names stay, each its own
             kept.append(model)
             dropped.update(hits)
     # Every occurrence of a phrase that took a known name's key takes it ("KAZE features").
