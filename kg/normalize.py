@@ -52,13 +52,21 @@ def strip_acronym_plural(text: str) -> str:
 
 
 def concept_key(text: str) -> str:
-    """The canonical key of a concept name: lower-case words joined by hyphens."""
+    """The canonical key of a concept name: lower-case words joined by hyphens, the last
+    one singular unless written in capitals (an acronym's plural is "GNNs", so "PACS" is
+    a name, not the plural of "PAC").
+
+    >>> [concept_key(t) for t in ["Graph Neural Networks", "GNNs", "PACS", "ResNet-18"]]
+    ['graph-neural-network', 'gnn', 'pacs', 'resnet-18']
+    """
     text = strip_acronym_plural(text.strip())
     text = _LETTER_DIGIT.sub(" ", fold(text))
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
+    found = _WORD.findall(text)
+    if not found:
         return ""
-    words[-1] = singular(words[-1])
+    words = [w.lower() for w in found]
+    if not (2 <= len(found[-1]) <= 5 and found[-1].isupper()):  # "PACS"; "NETWORKS" in a shouted title is plural
+        words[-1] = singular(words[-1])
     return "-".join(words)
 
 
