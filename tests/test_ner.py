@@ -335,3 +335,9 @@ def test_dataset_span_around_several_known_datasets_gives_way() -> None:
     ])
     assert spans(text, out) == [("CIFAR10", "Dataset", "cifar-10", "gazetteer"), ("CIFAR10 training set", "Dataset", "cifar-10", MODEL),
                                 ("MNIST", "Dataset", "mnist", "gazetteer")]
+
+
+def test_gerund_with_an_object_is_no_model_concept() -> None:
+    text = "boosting those methods, while boosting improves weak learners"
+    found = span_candidates(text, [(0, 8, "Method", 0.8), (30, 38, "Method", 0.8)])
+    assert [(c.start, c.key) for c in found] == [(30, "boosting")]

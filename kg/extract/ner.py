@@ -190,6 +190,21 @@ def _precise_enough(label: str, span: str) -> bool:
     return True
 
 
+_GERUND_OBJECT = re.compile(r"\s+(?:the|a|an|this|these|those|its|their|our|his|her|such|both|all)\b", re.IGNORECASE)
+
+
+def is_verb_use(text: str, start: int, end: int) -> bool:
+    """A lone -ing word followed by a determiner is a verb taking an object, not a concept:
+    "boosting those methods", "pruning the network" (but "boosting improves ...").
+
+    >>> text = "boosting those methods; boosting improves trees"
+    >>> [is_verb_use(text, 0, 8), is_verb_use(text, 24, 32)]
+    [True, False]
+    """
+    word = text[start:end]
+    return word.isalpha() and word.lower().endswith("ing") and bool(_GERUND_OBJECT.match(text, end))
+
+
 def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> list[Candidate]:
     """Candidates for (start char, end char, model label, probability) spans; spans of
     types kg does not keep are dropped; a parenthesised acronym is not part of the key.
@@ -202,7 +217,7 @@ def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> 
         kg_label = KG_TYPES.get(label)
         # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
         key = concept_key(_PARENTHESES.sub("", text[start:end]) or text[start:end]) if kg_label else ""
-        if key and _precise_enough(kg_label, text[start:end]):
+        if key and _precise_enough(kg_label, text[start:end]) and not is_verb_use(text, start, end):
             out.append(Candidate(start, end, kg_label, key, round(min(max(probability, 0.0), 1.0), 3), COMPONENT))
     return out
 
