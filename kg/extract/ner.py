@@ -205,6 +205,22 @@ def is_verb_use(text: str, start: int, end: int) -> bool:
     return word.isalpha() and word.lower().endswith("ing") and bool(_GERUND_OBJECT.match(text, end))
 
 
+# Head words that add nothing to a concept of that type: "regression problem" is regression.
+_EMPTY_HEADS = {"Task": ("problem", "task"), "Method": ("method", "approach", "technique")}
+
+
+def without_generic_head(key: str, label: str | None) -> str:
+    """The key without a head word its type makes redundant, so "the regression problem"
+    and "regression" meet; kept when nothing, or only one letter, would be left.
+
+    >>> [without_generic_head(k, l) for k, l in [("regression-problem", "Task"), ("pruning-method", "Method"),
+    ...  ("nlp-task", "Task"), ("problem", "Task"), ("generative-model", "Method")]]
+    ['regression', 'pruning', 'nlp', 'problem', 'generative-model']
+    """
+    head, _, rest = key.rpartition("-")
+    return head if head and len(head) > 1 and rest in _EMPTY_HEADS.get(label or "", ()) else key
+
+
 def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> list[Candidate]:
     """Candidates for (start char, end char, model label, probability) spans; spans of
     types kg does not keep are dropped; a parenthesised acronym is not part of the key.
@@ -217,6 +233,7 @@ def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> 
         kg_label = KG_TYPES.get(label)
         # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
         key = concept_key(_PARENTHESES.sub("", text[start:end]) or text[start:end]) if kg_label else ""
+        key = without_generic_head(key, kg_label)
         if key and _precise_enough(kg_label, text[start:end]) and not is_verb_use(text, start, end):
             out.append(Candidate(start, end, kg_label, key, round(min(max(probability, 0.0), 1.0), 3), COMPONENT))
     return out
