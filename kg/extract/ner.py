@@ -3,9 +3,10 @@
 The model (training/ner.cfg, ``make train``) is a spaCy pipeline of a CNN ``tok2vec``
 and a ``spancat_singlelabel``; the tok2vec reads hash embeddings of each word and static
 word vectors distilled from a sentence encoder (training/vectors.py), which the model's
-vocabulary carries. It shares the kg pipeline's vocabulary and runs on its tokens. :func:`build_phrase_suggester` proposes noun-phrase-like token spans, the model
-gives each a probability per type (and of being no concept), and :func:`decode` keeps the
-most probable non-overlapping spans whose best type reaches ``threshold``; :func:`spread`
+vocabulary carries. It shares the kg pipeline's vocabulary and runs on its tokens.
+:func:`build_phrase_suggester` proposes noun-phrase-like token spans, the model gives
+each a probability per type (and of being no concept), and :func:`decode` keeps the most
+probable non-overlapping spans whose best type reaches ``threshold``; :func:`spread`
 marks the other occurrences of those phrases in the abstract. Each becomes a
 :class:`~kg.extract.candidates.Candidate` whose confidence is that probability. SciERC
 types map to kg's (Material is trained as Dataset); Generic and OtherScientificTerm
@@ -33,7 +34,7 @@ from thinc.api import NumpyOps, Ops, get_current_ops
 from thinc.types import Ragged
 
 from kg.errors import InputError
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
+from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
 from kg.extract.patterns import head_label, is_distinctive
 from kg.normalize import concept_key, singular
 
@@ -129,17 +130,13 @@ def _occurrences(text: str, phrase: str) -> Iterator[int]:
     start = text.find(phrase)
     while start >= 0:
         end = start + len(phrase)
-        before = text[start - 1] if start else " "
-        after = text[end] if end < len(text) else " "
-        if not (_wordy(before) or before in "/-") and not (_wordy(after) or after == "-"):
+        # as \w, "_" is a word character; a hyphen glues words; a slash before is a URL path
+        glued = text[start - 1:start] in ("_", "/", "-") or text[end:end + 1] in ("_", "-")
+        if on_word_boundary(text, start, end) and not glued:
             yield start
             start = text.find(phrase, end)
         else:
             start = text.find(phrase, start + 1)
-
-
-def _wordy(char: str) -> bool:
-    return char.isalnum() or char == "_"
 
 
 @cache

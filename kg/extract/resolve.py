@@ -26,9 +26,11 @@ Policy, in order:
    is one known name plus generic head words ("EUROPARL corpus", "BLEU score",
    "convolutional neural networks (CNNs) model") it keeps that name's key (and a proposed
    name's role); a dataset or metric span around two known names or more of its type
-   ("MNIST and CIFAR10 datasets") gives way to those names. A model span that is just an acronym definition ("sharpness-aware
-   minimization (SAM)") leaves the long and short form as two mentions. Any other overlap -- a URL, a known dataset or metric inside a span of
-   another type ("ImageNet classification"), a partial overlap -- drops the model span.
+   ("MNIST and CIFAR10 datasets") gives way to those names. A model span that is just an
+   acronym definition ("sharpness-aware minimization (SAM)") leaves the long and short
+   form as two mentions. Any other overlap -- a URL, a known dataset or metric inside a
+   span of another type ("ImageNet classification"), a partial overlap -- drops the model
+   span.
 5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
    position; a candidate overlapping one already taken is dropped. URLs (0.9-0.99) thus
    shadow words inside them, and a gazetteer hit (0.9) beats a pattern guess (0.6-0.75).
@@ -254,6 +256,11 @@ def generic_words() -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(concept_key(row["word"]).split("-")) for row in load_jsonl("generic_terms.jsonl") if "word" in row)
 
 
+@cache
+def _longest_generic_word() -> int:
+    return max(map(len, generic_words()), default=1)
+
+
 def is_generic(key: str) -> bool:
     """A listed generic term, or a key made only of generic words.
 
@@ -265,7 +272,7 @@ def is_generic(key: str) -> bool:
     if key in generic_keys():
         return True
     words, parts, i = generic_words(), key.split("-"), 0
-    longest = max(map(len, words), default=1)
+    longest = _longest_generic_word()
     while i < len(parts):
         step = next((n for n in range(min(longest, len(parts) - i), 0, -1)
                      if tuple(parts[i:i + n]) in words or (n == 1 and (singular(parts[i]),) in words)), 0)
