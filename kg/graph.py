@@ -105,13 +105,17 @@ class GraphBuilder:
                 target = concept_node(mention.label, mention.key)
                 if target not in self.graph:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
+                name, short = definition_parts(mention.text)
+                if short:  # "hidden Markov models (HMMs)": both are names, neither preferred
+                    self._surface_forms[target][short] += 0
                 if mention.long_form:
                     self._long_forms[target][mention.long_form] += 1
-                    if is_acronym(mention.text) and concept_key(mention.text) != mention.key:
-                        self._acronyms[concept_key(mention.text)].add(target)
-                    self._surface_forms[target][mention.text] += 0  # an acronym: a label, never preferred
+                    short = short or (mention.text if is_acronym(mention.text) else None)
+                    if short and concept_key(short) != mention.key:
+                        self._acronyms[concept_key(short)].add(target)
+                    self._surface_forms[target][name] += 0  # an acronym: a label, never preferred
                 else:
-                    self._surface_forms[target][mention.text] += 1
+                    self._surface_forms[target][name] += 1
             self._link(pid, target, mention)
 
     def _link(self, pid: str, target: str, mention: Mention) -> None:
@@ -216,6 +220,21 @@ def is_acronym(text: str) -> bool:
     """
     text = strip_acronym_plural(text)
     return 2 <= len(text) <= 10 and " " not in text and sum(c.isupper() for c in text) >= 2
+
+
+_DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)")
+
+
+def definition_parts(text: str) -> tuple[str, str | None]:
+    """A mention written as a definition, split into its name and bracketed acronym.
+
+    >>> definition_parts("hidden Markov models (HMMs)"), definition_parts("BLEU")
+    (('hidden Markov models', 'HMMs'), ('BLEU', None))
+    >>> definition_parts("Gaussian process (with noise)")
+    ('Gaussian process (with noise)', None)
+    """
+    match = _DEFINITION.fullmatch(text)
+    return (match["name"], match["short"]) if match and is_acronym(match["short"]) else (text, None)
 
 
 _STOP = frozenset("a an and the of for in on to with by from via is are we our this that".split())

@@ -178,8 +178,8 @@ def test_is_short_form(text: str, ok: bool) -> None:
 def test_acronym_is_one_concept_with_both_labels(nlp) -> None:
     ex = extract(nlp, "T", "We study sharpness-aware minimization (SAM) for training. SAM improves generalization.")
     assert [(m.start, m.end, m.text, m.label, m.key, m.long_form) for m in ex.mentions] == [
-        (9, 37, "sharpness-aware minimization", "Method", "sharpness-aware-minimization", "sharpness-aware minimization"),
-        (39, 42, "SAM", "Method", "sharpness-aware-minimization", "sharpness-aware minimization"),
+        # the definition, written once, is one mention
+        (9, 43, "sharpness-aware minimization (SAM)", "Method", "sharpness-aware-minimization", "sharpness-aware minimization"),
         (58, 61, "SAM", "Method", "sharpness-aware-minimization", "sharpness-aware minimization"),
     ]
     graph = build_graph([ex])
@@ -196,8 +196,7 @@ def test_untyped_abbreviation_yields_nothing(nlp) -> None:
 def test_plural_acronym_and_bare_plural_use(nlp) -> None:
     ex = extract(nlp, "T", "We survey Graph Neural Networks (GNNs) in depth. GNN training is hard and GNNs scale.")
     assert [(m.text, m.key) for m in ex.mentions] == [
-        ("Graph Neural Networks", "graph-neural-network"), ("GNNs", "graph-neural-network"),
-        ("GNN", "graph-neural-network"), ("GNNs", "graph-neural-network")]
+        ("Graph Neural Networks (GNNs)", "graph-neural-network"), ("GNN", "graph-neural-network"), ("GNNs", "graph-neural-network")]
 
 
 # --- gazetteer ----------------------------------------------------------------------------
@@ -253,10 +252,9 @@ def test_gazetteer_component(tiny_gazetteer) -> None:
     assert [(m.text, m.label, m.key, m.component, m.role.value, m.long_form) for m in ex.mentions] == [
         ("ResNet-18", "Method", "resnet-18", "gazetteer", "uses", "ResNet-18"),  # known: never proposed
         ("ILSVRC-2012", "Dataset", "imagenet", "gazetteer", "uses", "ImageNet"),
-        ("Sharpness-Aware Minimization", "Method", "sharpness-aware-minimization", "gazetteer", "uses",
+        # the gazetteer's long form and its short form (a case-sensitive hit, 0.9) join as one mention
+        ("Sharpness-Aware Minimization (SAM)", "Method", "sharpness-aware-minimization", "gazetteer", "uses",
          "Sharpness-Aware Minimization"),
-        # the case-sensitive gazetteer hit (0.9) wins the span and takes the long form's key
-        ("SAM", "Method", "sharpness-aware-minimization", "gazetteer", "uses", "Sharpness-Aware Minimization"),
     ]
 
 
@@ -373,8 +371,7 @@ def test_proposed_acronym_everywhere_and_title_field(nlp) -> None:
     assert [(m.field, m.start, m.end, m.text, m.key, m.role.value) for m in ex.mentions] == [
         (Field.TITLE, 0, 4, "LAPP", "layer-adaptive-progressive-pruning", "proposes"),
         (Field.TITLE, 57, 61, "CNNs", "convolutional-neural-network", "uses"),  # gazetteer
-        (Field.ABSTRACT, 35, 69, "Layer Adaptive Progressive Pruning", "layer-adaptive-progressive-pruning", "proposes"),
-        (Field.ABSTRACT, 71, 75, "LAPP", "layer-adaptive-progressive-pruning", "proposes"),
+        (Field.ABSTRACT, 35, 76, "Layer Adaptive Progressive Pruning (LAPP)", "layer-adaptive-progressive-pruning", "proposes"),
         (Field.ABSTRACT, 96, 100, "LAPP", "layer-adaptive-progressive-pruning", "proposes"),
     ]
 

@@ -56,6 +56,17 @@ def test_single_long_form_folds_the_acronym_only_concept() -> None:
     assert "SAM" in g.nodes[target]["alt_labels"] and g.nodes[target]["label"] == "sharpness-aware minimization"
 
 
+def test_a_definition_written_as_one_mention_teaches_the_acronym() -> None:
+    abstract = "We study sharpness-aware minimization (SAM) for image classification."
+    definition = mention("sharpness-aware minimization (SAM)", abstract, "sharpness-aware-minimization",
+                         long_form="sharpness-aware minimization")
+    g = build(ExtractedPaper(paper("p1", "On flat minima", abstract), (definition,)),
+              using("p2", "We fine-tune with SAM."))
+    target = "concept:Method:sharpness-aware-minimization"
+    assert "concept:Method:sam" not in g and g.has_edge("paper:p2", target)
+    assert (g.nodes[target]["label"], g.nodes[target]["alt_labels"]) == ("sharpness-aware minimization", ("SAM",))
+
+
 def test_two_long_forms_are_chosen_by_context() -> None:
     sharp = defining("p1", "sharpness-aware minimization", "SAM", "image classification")
     segment = defining("p2", "segment anything model", "SAM", "image segmentation")

@@ -65,7 +65,7 @@ def test_search_finds_a_known_paper_and_its_panel_highlights_mentions(page):
     results.filter(has_text=LAPP).first.click()
     assert page.inner_text("#panel-heading") == LAPP
     marks = page.eval_on_selector_all("#panel mark", "ms => ms.map(m => [m.className, m.textContent])")
-    assert ["m m-Method", "Layer Adaptive Progressive Pruning"] in marks
+    assert ["m m-Method", "Layer Adaptive Progressive Pruning (LAPP)"] in marks
     assert ["m m-Dataset", "CIFAR-10"] in marks
     OUTPUTS.mkdir(exist_ok=True)
     page.screenshot(path=str(OUTPUTS / "viewer-bundled.png"))

@@ -34,6 +34,11 @@ Policy, in order:
 5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
    position; a candidate overlapping one already taken is dropped. URLs (0.9-0.99) thus
    shadow words inside them, and a gazetteer hit (0.9) beats a pattern guess (0.6-0.75).
+6. **Definitions are one mention.** A long form and its bracketed short form that ended
+   as two mentions of one concept ("hidden Markov models" and "HMMs" in "hidden Markov
+   models (HMMs)") become one mention over the whole definition, which names the long
+   form (``canonical``): the phrase is written once, so the paper mentions the concept
+   once there. SciERC annotates such a definition as one span, never as two.
 """
 
 from __future__ import annotations
@@ -296,6 +301,37 @@ def select(cands: list[Candidate]) -> list[Candidate]:
     return sorted(taken, key=lambda c: (c.start, c.end))
 
 
+_OPENING = re.compile(r"\s*\(\s*")
+_CLOSING = re.compile(r"\s*\)")
+
+
+def join_definitions(text: str, chosen: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
+    """Each "long form (SF)" whose two parts are mentions of one concept becomes one
+    mention over the whole definition (policy 6), naming the long form.
+
+    >>> text = "hidden Markov models (HMMs) help"
+    >>> pair = AbbreviationPair(0, 20, 22, 26, "hidden Markov models", "HMMs")
+    >>> long = Candidate(0, 20, "Method", "hidden-markov-model", 0.9, "gazetteer")
+    >>> short = Candidate(22, 26, "Method", "hidden-markov-model", 0.8, COMPONENT, canonical="hidden Markov model")
+    >>> [(c.start, c.end, c.key, c.canonical) for c in join_definitions(text, [long, short], [pair])]
+    [(0, 27, 'hidden-markov-model', 'hidden Markov model')]
+    """
+    by_end = {c.end: c for c in chosen}
+    by_span = {(c.start, c.end): c for c in chosen}
+    joined: dict[Candidate, Candidate] = {}
+    for pair in pairs:
+        long, short = by_end.get(pair.long_end), by_span.get((pair.short_start, pair.short_end))
+        opening, closing = _OPENING.fullmatch(text, pair.long_end, pair.short_start), _CLOSING.match(text, pair.short_end)
+        if (long is None or short is None or opening is None or closing is None or long.start < pair.long_start
+                or (long.key, long.label) != (short.key, short.label) or long in joined or short in joined):
+            continue
+        role = Role.PROPOSES if Role.PROPOSES in (long.role, short.role) else long.role
+        whole = replace(long, end=closing.end(), confidence=max(long.confidence, short.confidence), role=role,
+                        canonical=long.canonical or short.canonical or text[long.start:long.end])
+        joined[long], joined[short] = whole, whole
+    return sorted({joined.get(c, c) for c in chosen}, key=lambda c: (c.start, c.end))
+
+
 def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
     added, defined = expand_acronyms(text, cands, pairs)
     before = rekey_short_forms(text, cands, defined) + added
@@ -305,7 +341,8 @@ def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) ->
     explicit = frozenset(c.key for c in proposals if is_explicit(text, c.start))
     chosen = select(assign_roles(everything + proposals, explicit)[: len(everything)])
     # and one that lost its span to an acronym keeps its role through the acronym's key.
-    return assign_roles(chosen + [c for c in proposals if c not in chosen], explicit)[: len(chosen)]
+    roled = assign_roles(chosen + [c for c in proposals if c not in chosen], explicit)[: len(chosen)]
+    return join_definitions(text, roled, pairs)
 
 
 class Resolver:
