@@ -14,7 +14,8 @@ from kg.extract.code_links import find_urls, is_code_host, normalize_url, reposi
 from kg.extract.gazetteer import find_names, surface_variants
 from kg.extract.patterns import apply_rule, head_label, is_distinctive, rules
 from kg.extract.proposals import find_proposals, is_coined, proposal_type
-from kg.extract.resolve import select
+from kg.extract.abbreviations import AbbreviationPair
+from kg.extract.resolve import extend_to_head, join_definitions, select
 from kg.graph import build_graph
 from kg.ingest import IngestReport, bundled_corpus, read_papers
 from kg.ingest._common import make_paper
@@ -311,15 +312,16 @@ def test_head_label_and_distinctive() -> None:
 
 def test_pattern_candidates_in_pipeline(nlp) -> None:
     ex = extract(nlp, "Pruning on the ZorbNet-7 dataset", "We evaluate on the ZorbNet-7 dataset.")
-    assert [(m.field.value, m.text, m.label, m.component, m.confidence) for m in ex.mentions] == [
-        ("title", "ZorbNet-7", "Dataset", "patterns:named-dataset", 0.65),
-        ("abstract", "ZorbNet-7", "Dataset", "patterns:named-dataset", 0.65),
+    # the mention is the noun phrase, head included; the concept is the name
+    assert [(m.field.value, m.text, m.key, m.long_form, m.label, m.component, m.confidence) for m in ex.mentions] == [
+        ("title", "ZorbNet-7 dataset", "zorbnet-7", "ZorbNet-7", "Dataset", "patterns:named-dataset", 0.65),
+        ("abstract", "ZorbNet-7 dataset", "zorbnet-7", "ZorbNet-7", "Dataset", "patterns:named-dataset", 0.65),
     ]
 
 
 def test_named_dataset_in_title_case_title(nlp) -> None:
     ex = extract(nlp, "The ImageNet Dataset Revisited", "We look again.")
-    assert [(m.field.value, m.text, m.label) for m in ex.mentions] == [("title", "ImageNet", "Dataset")]
+    assert [(m.field.value, m.text, m.key, m.label) for m in ex.mentions] == [("title", "ImageNet Dataset", "imagenet", "Dataset")]
 
 
 # --- proposals ----------------------------------------------------------------------------
@@ -441,3 +443,35 @@ def test_corpus_debris_urls_are_clean(corpus_extraction) -> None:
     assert not [u for u in urls if any(c in u for c in "{}\\ ") or u.endswith((".", ",", ")", ".git", "/"))]
     pages = {r.host: r.is_code_host for ex in corpus_extraction for r in ex.repositories if r.host.endswith("github.io")}
     assert pages and not any(pages.values())
+
+
+@pytest.mark.parametrize(("text", "label", "mention"), [
+    ("on the ZorbNet-7 training set.", "Dataset", "ZorbNet-7 training set"),
+    ("on ZorbNet-7 data sets.", "Dataset", "ZorbNet-7 data sets"),
+    ("on ZorbNet-7 test results.", "Dataset", "ZorbNet-7"),  # "test" alone is no head
+    ("a ZorbNet-7 model-based scheme", "Method", "ZorbNet-7"),  # a compound, not a head
+    ("the ZorbNet-7 models work", "Method", "ZorbNet-7 models"),
+    ("the ZorbNet-7 score", "Method", "ZorbNet-7"),  # a head of another type
+    ("the ZorbNet-7 scores", "Metric", "ZorbNet-7 scores"),
+])
+def test_extend_to_head(text: str, label: str, mention: str) -> None:
+    start = text.index("ZorbNet-7")
+    rule = Candidate(start, start + 9, label, "zorbnet-7", 0.9, "gazetteer", canonical="ZorbNet-7")
+    (out,) = extend_to_head(text, [rule])
+    assert (text[out.start:out.end], out.key, out.canonical) == (mention, "zorbnet-7", "ZorbNet-7")
+    model = Candidate(start, start + 9, label, "zorbnet-7", 0.9, "model")
+    assert extend_to_head(text, [model]) == [model]  # the model's span is its own call
+
+
+def test_join_definitions_needs_one_concept_and_brackets() -> None:
+    text = "graph neural networks (GNNs) and graph nets [GN]"
+    pairs = [AbbreviationPair(0, 21, 23, 27, "graph neural networks", "GNNs"), AbbreviationPair(33, 43, 45, 47, "graph nets", "GN")]
+    long = Candidate(0, 21, "Method", "graph-neural-network", 0.9, "gazetteer", Role.PROPOSES)
+    other_key = Candidate(23, 27, "Method", "gnns", 0.8, "abbreviation")
+    assert join_definitions(text, [long, other_key], pairs) == [long, other_key]
+    short = Candidate(23, 27, "Method", "graph-neural-network", 0.8, "abbreviation")
+    (whole,) = join_definitions(text, [long, short], pairs)
+    assert (text[whole.start:whole.end], whole.role, whole.confidence, whole.canonical) == (
+        "graph neural networks (GNNs)", Role.PROPOSES, 0.9, "graph neural networks")
+    square = [Candidate(33, 43, "Method", "gn", 0.9, "gazetteer"), Candidate(45, 47, "Method", "gn", 0.8, "abbreviation")]
+    assert join_definitions(text, square, pairs) == square  # only round brackets make a definition

@@ -156,6 +156,39 @@ def assign_roles(cands: list[Candidate], explicit: frozenset[str] = frozenset())
     ]
 
 
+# Head nouns that, right after a name, belong to its mention: "the CIFAR-10 dataset".
+_NAME_HEADS = {
+    ConceptType.DATASET.value: r"(?:(?:training|test|validation|evaluation|dev)\s+(?:sets?|splits?|data)|data\s+sets?"
+                               r"|datasets?|corpus|corpora|benchmarks?|databases?|treebanks?)",
+    ConceptType.METRIC.value: r"(?:scores?|metrics?|measures?)",
+    ConceptType.METHOD.value: r"(?:models?|algorithms?|methods?|networks?|architectures?|frameworks?|approach|techniques?)",
+    ConceptType.TASK.value: r"(?:tasks?|problems?)",
+}
+_HEAD_AFTER = {label: re.compile(rf"[ \t]+{heads}\b(?![-\w])", re.IGNORECASE) for label, heads in _NAME_HEADS.items()}
+
+
+def extend_to_head(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """A rule hit followed by a head noun of its type takes the noun into its mention, as a
+    noun phrase is written ("the [BLEU score]", "[ImageNet training set]"); the key stays the
+    name's, and the name becomes the mention's canonical form.
+
+    >>> text = "BLEU score on the G3D dataset, BLEU-based"
+    >>> cands = [Candidate(0, 4, "Metric", "bleu", 0.9, "gazetteer", canonical="BLEU"),
+    ...          Candidate(18, 21, "Dataset", "g3d", 0.7, "patterns:named-dataset"),
+    ...          Candidate(31, 35, "Metric", "bleu", 0.9, "gazetteer", canonical="BLEU")]
+    >>> [(text[c.start:c.end], c.key, c.canonical) for c in extend_to_head(text, cands)]
+    [('BLEU score', 'bleu', 'BLEU'), ('G3D dataset', 'g3d', 'G3D'), ('BLEU', 'bleu', 'BLEU')]
+    """
+    out = []
+    for cand in cands:
+        head = _HEAD_AFTER.get(cand.label)
+        match = head.match(text, cand.end) if head and cand.component != MODEL else None
+        if match:
+            cand = replace(cand, end=match.end(), canonical=cand.canonical or text[cand.start:cand.end])
+        out.append(cand)
+    return out
+
+
 def _overlap(a: Candidate, b: Candidate) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -334,7 +367,7 @@ def join_definitions(text: str, chosen: list[Candidate], pairs: list[Abbreviatio
 
 def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
     added, defined = expand_acronyms(text, cands, pairs)
-    before = rekey_short_forms(text, cands, defined) + added
+    before = extend_to_head(text, rekey_short_forms(text, cands, defined) + added)
     everything = merge_model(text, before)
     # A proposal a model span absorbed ("KAZE features") still marks its key as proposed,
     proposals = [c for c in before if c.component == PROPOSALS]
