@@ -46,9 +46,9 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from kg.eval.run import evaluate, format_table, write_report
+    from kg.eval.run import DEFAULT_SPLITS, evaluate, format_table, write_report
 
-    report = evaluate(args.data, args.split or ("dev", "test"), fast=args.fast, min_confidence=args.min_confidence)
+    report = evaluate(args.data, args.split or DEFAULT_SPLITS, fast=args.fast, min_confidence=args.min_confidence)
     print(format_table(report))
     path = write_report(report, args.out / "eval.json")
     if not args.quiet:
@@ -154,12 +154,14 @@ def make_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser(
         "eval", help="score the extractor on SciERC (precision, recall, F1 per type) and write OUT/eval.json",
-        description="Run the build's extraction pipeline on the SciERC dev and test abstracts and score its "
-        "methods, tasks, metrics and datasets (SciERC Material) against the gold spans: exact-span and "
-        "overlap matching, and per-abstract sets of distinct concepts.",
+        description="Run the build's extraction pipeline on the SciERC dev and test abstracts, and on 20 "
+        "hand-annotated recent ML abstracts, and score its methods, tasks, metrics and datasets (SciERC "
+        "Material) against the gold spans: exact-span and overlap matching, and per-abstract sets of distinct "
+        "concepts.",
     )
     evaluate.add_argument("--data", type=Path, help="folder with SciERC {train,dev,test}.json (default: data/scierc)")
-    evaluate.add_argument("--split", action="append", choices=("train", "dev", "test"), help="split to score (repeatable; default: dev and test)")
+    evaluate.add_argument("--split", action="append", choices=("train", "dev", "test", "ml"),
+                          help="split to score (repeatable; default: SciERC dev and test, and ml, the hand-annotated recent ML abstracts)")
     evaluate.add_argument("--fast", action="store_true", help="rules and gazetteers only: skip the trained model")
     evaluate.add_argument("--min-confidence", type=float, default=0.0, metavar="P", help="drop mentions below this confidence")
     evaluate.add_argument("--out", type=Path, default=Path("outputs"), help="where eval.json goes (default: outputs)")

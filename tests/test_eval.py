@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg.errors import InputError, UsageError
+from kg.eval.ml_sample import parse_sample, read_sample
 from kg.eval.roles import RoleGold, load_sample, method_roles, score_roles
 from kg.eval.run import LABELS, acronyms, evaluate, evaluate_split, format_table, gold_keys, predicted_concepts, surface_key
 from kg.eval.scierc import ALL_LABELS, detokenize, parse_document, read_split
@@ -157,6 +158,36 @@ def test_evaluate_runs_the_build_pipeline_on_a_tiny_split(tmp_path: Path) -> Non
 def test_evaluate_rejects_unknown_split(tmp_path: Path) -> None:
     with pytest.raises(UsageError):
         evaluate(tmp_path, ["validation"], fast=True)
+
+
+def test_evaluate_scores_the_ml_sample_as_a_split(tmp_path: Path) -> None:
+    report = evaluate(tmp_path, ["ml"], fast=True, roles=False)  # no SciERC needed
+    ml = report["splits"]["ml"]
+    assert ml["abstracts"] == 20 and ml["exact"][MICRO]["gold"] == 377
+
+
+# --- the ML sample -----------------------------------------------------------------------
+
+
+def test_shipped_ml_sample_is_sound() -> None:
+    docs = read_sample()
+    assert len(docs) == 20 and len({d.key for d in docs}) == 20
+    for doc in docs:
+        spans = [(s.start, s.end) for s in doc.spans]
+        assert spans == sorted(spans) and all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))  # no overlap
+        assert all(s.text == s.text.strip() and s.text for s in doc.spans)
+    assert {s.label for d in docs for s in d.spans} == set(LABELS)
+
+
+@pytest.mark.parametrize("line", [
+    '{"id": "a", "title": "T", "abstract": "We use BERT.", "spans": [[7, 40, "Method"]]}',
+    '{"id": "a", "title": "T", "abstract": "We use BERT.", "spans": [[7, 11, "Model"]]}',
+    '{"id": "a", "title": "T", "spans": []}',
+    'not json',
+])
+def test_parse_sample_names_the_bad_line(line: str) -> None:
+    with pytest.raises(InputError, match=r"sample.jsonl:2: not an annotated abstract"):
+        parse_sample("\n" + line, "sample.jsonl")
 
 
 # --- proposes / uses ---------------------------------------------------------------------

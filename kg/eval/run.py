@@ -1,4 +1,5 @@
-"""`kg eval`: score the extraction pipeline `kg build` uses on SciERC dev and test.
+"""`kg eval`: score the extraction pipeline `kg build` uses on SciERC dev and test, and on
+a hand-annotated sample of recent ML abstracts (split "ml", :mod:`kg.eval.ml_sample`).
 
 Each abstract goes through :func:`kg.extract.extract_papers` as a paper with an empty
 title, exactly as a build would run it; its mentions of the four concept types are
@@ -16,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import UsageError
+from kg.eval.ml_sample import SPLIT as ML_SPLIT
+from kg.eval.ml_sample import read_sample
 from kg.eval.roles import evaluate_roles
 from kg.eval.scierc import SPLITS, GoldDoc, default_data_dir, read_split
 from kg.eval.scoring import MICRO, Counts, score_concepts, score_spans
@@ -88,18 +91,22 @@ def evaluate_split(docs: Sequence[GoldDoc], nlp=None, min_confidence: float = 0.
     return result
 
 
-def evaluate(data_dir: Path | None = None, splits: Sequence[str] = ("dev", "test"), *, fast: bool = False,
+DEFAULT_SPLITS = ("dev", "test", ML_SPLIT)
+
+
+def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLITS, *, fast: bool = False,
              min_confidence: float = 0.0, roles: bool = True) -> dict:
-    """Scores of each split (and of the proposes/uses sample), with the settings used."""
+    """Scores of each split -- SciERC's, and "ml", the hand-annotated recent ML abstracts --
+    (and of the proposes/uses sample), with the settings used."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    unknown = [s for s in splits if s not in SPLITS]
+    unknown = [s for s in splits if s not in (*SPLITS, ML_SPLIT)]
     if unknown:
-        raise UsageError(f"unknown SciERC split {unknown[0]!r}: choose from {', '.join(SPLITS)}")
+        raise UsageError(f"unknown split {unknown[0]!r}: choose from {', '.join((*SPLITS, ML_SPLIT))}")
     nlp = create_pipeline(fast=fast)
     report: dict = {"data": str(data_dir), "fast": fast, "min_confidence": min_confidence,
                     "pipeline": list(nlp.pipe_names), "labels": list(LABELS), "splits": {}}
     for split in splits:
-        docs = list(read_split(data_dir / f"{split}.json"))
+        docs = read_sample() if split == ML_SPLIT else list(read_split(data_dir / f"{split}.json"))
         report["splits"][split] = evaluate_split(docs, nlp, min_confidence)
     if roles:
         report["roles"] = evaluate_roles(nlp, min_confidence)
