@@ -182,9 +182,17 @@ def test_same_span_merges_into_the_rule() -> None:
         cand(text, "Penn Treebank", "Dataset", "gazetteer", 0.9), cand(text, "Penn Treebank", "Method", MODEL, 0.6),
         cand(text, "supervised learning", "Task", "gazetteer", 0.9), cand(text, "supervised learning", "Method", MODEL, 0.8),
     ])
-    assert spans(text, out) == [("Penn Treebank", "Dataset", "penn-treebank", "gazetteer"),  # rules name datasets
-                                ("supervised learning", "Method", "supervised-learning", "gazetteer")]  # context: Method/Task
+    # a known name keeps its curated type, whatever the model says
+    assert spans(text, out) == [("Penn Treebank", "Dataset", "penn-treebank", "gazetteer"),
+                                ("supervised learning", "Task", "supervised-learning", "gazetteer")]
     assert {c.confidence for c in out} == {agreement(0.9, 0.6), agreement(0.9, 0.8)}
+
+
+def test_model_decides_method_or_task_for_a_pattern_guess() -> None:
+    text = "we study Neural Topic Segmentation here"
+    out = merge_model(text, [cand(text, "Neural Topic Segmentation", "Task", "patterns:titlecase-headed", 0.6),
+                             cand(text, "Neural Topic Segmentation", "Method", MODEL, 0.8)])
+    assert spans(text, out) == [("Neural Topic Segmentation", "Method", "neural-topic-segmentation", "patterns:titlecase-headed")]
 
 
 def test_model_span_absorbs_known_name_and_keeps_its_key() -> None:

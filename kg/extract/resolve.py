@@ -17,8 +17,10 @@ Policy, in order:
    generic words ("downstream task", "pre-trained model") unless the gazetteer knows it.
 4. **Model against rules.** Rules keep their precision, the model (``kg_ner``) adds
    recall and context. A model span that overlaps no rule candidate is kept. One with
-   exactly a rule candidate's span merges into it: the rule's key and label (between
-   Method and Task the model's, as context decides those), confidence raised by the
+   exactly a rule candidate's span merges into it: the rule's key and label (a known
+   name keeps its curated type, so "gradient descent" is one Method in every paper;
+   between Method and Task a pattern's or acronym's guess gives way to the model's, as
+   context decides those), confidence raised by the
    agreement; the merged span absorbs the hits inside it as below. A model span that
    strictly contains rule hits absorbs them when each is a gazetteer, pattern or acronym
    hit of its type or a Method/Task ("OCR accuracy", "statistical machine translation",
@@ -241,7 +243,16 @@ def _is_definition(text: str, inside: list[Candidate], model: Candidate) -> bool
 
 
 def _merged_label(rule: Candidate, model: Candidate) -> str:
-    """Rules name the type, except between Method and Task, where context (the model) decides."""
+    """Rules name the type: a known name its curated one; a pattern's or acronym's guess
+    between Method and Task gives way to context (the model).
+
+    >>> gd = Candidate(0, 16, "Method", "gradient-descent", 0.9, GAZETTEER)
+    >>> [_merged_label(gd, replace(gd, label="Task", component=MODEL)), _merged_label(
+    ...  replace(gd, component="patterns:x"), replace(gd, label="Task", component=MODEL))]
+    ['Method', 'Task']
+    """
+    if rule.component == GAZETTEER:
+        return rule.label
     return model.label if rule.label in _CONTEXTUAL and model.label in _CONTEXTUAL else rule.label
 
 
