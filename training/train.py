@@ -1,8 +1,10 @@
-"""`make train`: rebuild kg's span model from SciERC, reproducibly, on the CPU.
+"""`make train`: rebuild kg's span model from SciERC and the teacher's labels, reproducibly, on the CPU.
 
     python training/train.py [--seed 0] [--pretrain-epochs 0] [--install kg/extract/model]
 
-1. ``make_docbins.py``: SciERC train/dev as DocBins of the text ``kg eval`` feeds in,
+1. ``make_docbins.py``: SciERC train/dev as DocBins of the text ``kg eval`` feeds in; the
+   training folder also holds the bundled corpus as the teacher labelled it
+   (``training/data/bundled_teacher.jsonl``, committed; ``make teacher`` remakes it);
    plus unlabeled text (SciERC train and the bundled corpus) for pretraining.
    ``vectors.py``: static word vectors distilled from all-MiniLM-L6-v2 (once; kept in
    ``--work``), which the model reads beside its hash embeddings.
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             *overrides)
         overrides += ["--paths.init_tok2vec", str(latest_weights(ROOT / pretrained))]
     run("-m", "spacy", "train", "training/ner.cfg", "--code", "training/functions.py", "--output", str(output),
-        "--paths.train", str(corpus / "train.spacy"), "--paths.dev", str(corpus / "dev.spacy"), *overrides)
+        "--paths.train", str(corpus / "train"), "--paths.dev", str(corpus / "dev.spacy"), *overrides)
     if str(args.install):
         target = ROOT / args.install
         shutil.rmtree(target, ignore_errors=True)
