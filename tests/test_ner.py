@@ -349,3 +349,15 @@ def test_gerund_with_an_object_is_no_model_concept() -> None:
     text = "boosting those methods, while boosting improves weak learners"
     found = span_candidates(text, [(0, 8, "Method", 0.8), (30, 38, "Method", 0.8)])
     assert [(c.start, c.key) for c in found] == [(30, "boosting")]
+
+
+def test_a_list_of_names_gives_way_to_the_names() -> None:
+    text = "we train with SGD/Adam/LAMB and OCR accuracy"
+    out = merge_model(text, [
+        cand(text, "SGD", "Method", "gazetteer"), cand(text, "Adam", "Method", "gazetteer"),
+        cand(text, "LAMB", "Method", "gazetteer"), cand(text, "SGD/Adam/LAMB", "Method", MODEL, 0.7),
+        cand(text, "OCR", "Task", "gazetteer"), cand(text, "accuracy", "Metric", "gazetteer"),
+        cand(text, "OCR accuracy", "Metric", MODEL, 0.7),
+    ])
+    assert spans(text, out) == [("Adam", "Method", "adam", "gazetteer"), ("LAMB", "Method", "lamb", "gazetteer"),
+                                ("OCR accuracy", "Metric", "ocr-accuracy", MODEL), ("SGD", "Method", "sgd", "gazetteer")]

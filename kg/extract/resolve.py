@@ -30,7 +30,8 @@ Policy, in order:
    name's role); a dataset or metric span around two known names or more of its type
    ("MNIST and CIFAR10 datasets") gives way to those names. A model span that is just an
    acronym definition ("sharpness-aware minimization (SAM)") leaves the long and short
-   form as two mentions. Any other overlap -- a URL, a known dataset or metric inside a
+   form as two mentions, and one that is only names and separators ("SGD/Adam/LAMB")
+   gives way to the names. Any other overlap -- a URL, a known dataset or metric inside a
    span of another type ("ImageNet classification"), a partial overlap -- drops the model
    span.
 5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
@@ -236,10 +237,39 @@ def _is_definition(text: str, inside: list[Candidate], model: Candidate) -> bool
     are one concept, an acronym among them, and only brackets are left over."""
     if len({r.key for r in inside}) != 1 or all(r.component != COMPONENT for r in inside):
         return False
+    return not re.sub(r"[\s()]", "", _leftover(text, inside, model))
+
+
+def _leftover(text: str, inside: list[Candidate], model: Candidate) -> str:
+    """The model span's text with the hits inside it blanked out."""
     rest = list(text[model.start:model.end])
     for r in inside:
         rest[r.start - model.start:r.end - model.start] = " " * r.length
-    return not re.sub(r"[\s()]", "", "".join(rest))
+    return "".join(rest)
+
+
+_SEPARATOR = re.compile(r"\s*(?:[/;&]|,?\s*\b(?:and|or)\b|,)\s*")
+
+
+def _is_list(text: str, inside: list[Candidate], model: Candidate) -> bool:
+    """The model span is two or more names, each pair split by a separator: "SGD/Adam/LAMB",
+    "BERT and GPT-2" (not "OCR accuracy").
+
+    >>> text = "SGD/Adam and LAMB"
+    >>> names = [Candidate(0, 3, "Method", "sgd", 0.9, GAZETTEER), Candidate(4, 8, "Method", "adam", 0.9, GAZETTEER),
+    ...          Candidate(13, 17, "Method", "lamb", 0.9, GAZETTEER)]
+    >>> model = Candidate(0, 17, "Method", "sgd-adam-and-lamb", 0.6, MODEL)
+    >>> _is_list(text, names, model), _is_list(text, names[:1], replace(model, end=8))
+    (True, False)
+    >>> _is_list("OCR accuracy", [replace(names[0], end=3), Candidate(4, 12, "Metric", "accuracy", 0.9, GAZETTEER)],
+    ...          replace(model, end=12))
+    False
+    """
+    names = sorted(inside, key=lambda r: r.start)
+    if len({r.key for r in names}) < 2 or any(b.start < a.end for a, b in zip(names, names[1:])):
+        return False
+    edges = text[model.start:names[0].start] + text[names[-1].end:model.end]
+    return not edges.strip() and all(_SEPARATOR.fullmatch(text, a.end, b.start) for a, b in zip(names, names[1:]))
 
 
 def _merged_label(rule: Candidate, model: Candidate) -> str:
@@ -283,6 +313,8 @@ def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
                                 confidence=agreement(model.confidence, name.confidence))
             elif model.label in _NAMED and len({r.key for r in inside if r.component == GAZETTEER and r.label == model.label}) > 1:
                 continue  # "MNIST and CIFAR10 datasets": the known names stay, each its own
+            elif _is_list(text, inside, model):
+                continue  # "SGD/Adam/LAMB": a list of names, not a concept
             kept.append(model)
             dropped.update(hits)
     # Every occurrence of a phrase that took a known name's key takes it ("KAZE features").
