@@ -110,10 +110,11 @@ class GraphBuilder:
                     self._surface_forms[target][short] += 0
                 if mention.long_form:
                     self._long_forms[target][mention.long_form] += 1
-                    short = short or (mention.text if is_acronym(mention.text) else None)
-                    if short and concept_key(short) != mention.key:
-                        self._acronyms[concept_key(short)].add(target)
-                    self._surface_forms[target][name] += 0  # an acronym: a label, never preferred
+                    acronym = short or mention.text
+                    if is_acronym(acronym) and concept_key(acronym) != mention.key:
+                        self._acronyms[concept_key(acronym)].add(target)
+                    # the concept's label is its long form: the text is only another label
+                    self._surface_forms[target][name] += 0
                 else:
                     self._surface_forms[target][name] += 1
             self._link(pid, target, mention)
@@ -226,15 +227,19 @@ _DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)")
 
 
 def definition_parts(text: str) -> tuple[str, str | None]:
-    """A mention written as a definition, split into its name and bracketed acronym.
+    """A mention written as a definition, split into its name and bracketed short form
+    (up to two words and twelve characters, a capital among them).
 
     >>> definition_parts("hidden Markov models (HMMs)"), definition_parts("BLEU")
     (('hidden Markov models', 'HMMs'), ('BLEU', None))
-    >>> definition_parts("Gaussian process (with noise)")
-    ('Gaussian process (with noise)', None)
+    >>> definition_parts("representation group flow (RG flow)"), definition_parts("Gaussian process (with noise)")
+    (('representation group flow', 'RG flow'), ('Gaussian process (with noise)', None))
     """
     match = _DEFINITION.fullmatch(text)
-    return (match["name"], match["short"]) if match and is_acronym(match["short"]) else (text, None)
+    short = match["short"] if match else ""
+    if len(short) <= 12 and len(short.split()) <= 2 and any(c.isupper() for c in short):
+        return match["name"], short
+    return text, None
 
 
 _STOP = frozenset("a an and the of for in on to with by from via is are we our this that".split())

@@ -64,7 +64,7 @@ class Mention:
     confidence: float
     component: str
     role: Role = Role.USES
-    long_form: str | None = None  # the expansion, when the mention is a known acronym
+    long_form: str | None = None  # the concept's full name, when the text is an acronym, an alias or a definition
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,7 @@ def test_shipped_ml_sample_is_sound() -> None:
     '{"id": "a", "title": "T", "abstract": "We use BERT.", "spans": [[7, 40, "Method"]]}',
     '{"id": "a", "title": "T", "abstract": "We use BERT.", "spans": [[7, 11, "Model"]]}',
     '{"id": "a", "title": "T", "spans": []}',
+    '{"title": "T", "abstract": "x", "spans": []}',
     'not json',
 ])
 def test_parse_sample_names_the_bad_line(line: str) -> None:

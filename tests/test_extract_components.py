@@ -314,8 +314,8 @@ def test_pattern_candidates_in_pipeline(nlp) -> None:
     ex = extract(nlp, "Pruning on the ZorbNet-7 dataset", "We evaluate on the ZorbNet-7 dataset.")
     # the mention is the noun phrase, head included; the concept is the name
     assert [(m.field.value, m.text, m.key, m.long_form, m.label, m.component, m.confidence) for m in ex.mentions] == [
-        ("title", "ZorbNet-7 dataset", "zorbnet-7", "ZorbNet-7", "Dataset", "patterns:named-dataset", 0.65),
-        ("abstract", "ZorbNet-7 dataset", "zorbnet-7", "ZorbNet-7", "Dataset", "patterns:named-dataset", 0.65),
+        ("title", "ZorbNet-7 dataset", "zorbnet-7", None, "Dataset", "patterns:named-dataset", 0.65),
+        ("abstract", "ZorbNet-7 dataset", "zorbnet-7", None, "Dataset", "patterns:named-dataset", 0.65),
     ]
 
 
@@ -453,6 +453,8 @@ def test_corpus_debris_urls_are_clean(corpus_extraction) -> None:
     ("the ZorbNet-7 models work", "Method", "ZorbNet-7 models"),
     ("the ZorbNet-7 score", "Method", "ZorbNet-7"),  # a head of another type
     ("the ZorbNet-7 scores", "Metric", "ZorbNet-7 scores"),
+    ("ZorbNet-7 models the data", "Method", "ZorbNet-7"),  # a verb
+    ("ZorbNet-7 measures how far", "Metric", "ZorbNet-7"),
 ])
 def test_extend_to_head(text: str, label: str, mention: str) -> None:
     start = text.index("ZorbNet-7")
@@ -475,3 +477,19 @@ def test_join_definitions_needs_one_concept_and_brackets() -> None:
         "graph neural networks (GNNs)", Role.PROPOSES, 0.9, "graph neural networks")
     square = [Candidate(33, 43, "Method", "gn", 0.9, "gazetteer"), Candidate(45, 47, "Method", "gn", 0.8, "abbreviation")]
     assert join_definitions(text, square, pairs) == square  # only round brackets make a definition
+
+
+def test_extend_to_head_leaves_another_hit_whole() -> None:
+    text = "BERT model compression"
+    bert = Candidate(0, 4, "Method", "bert", 0.9, "gazetteer", canonical="BERT")
+    task = Candidate(5, 22, "Task", "model-compression", 0.9, "gazetteer", canonical="model compression")
+    assert extend_to_head(text, [bert, task]) == [bert, task]
+
+
+@pytest.mark.parametrize(("title", "abstract", "kept"), [
+    ("Faster ImageNet Training", "Data augmentation matters on ImageNet.", {("title", "ImageNet"), ("abstract", "Data augmentation")}),
+    ("Hidden Markov Models", "(HMMs) are used. HMMs are good.", {("title", "Hidden Markov Models")}),
+])
+def test_heads_and_definitions_stay_within_a_field(nlp, title: str, abstract: str, kept: set) -> None:
+    ex = extract(nlp, title, abstract)
+    assert kept <= {(m.field.value, m.text) for m in ex.mentions}

@@ -361,3 +361,13 @@ def test_a_list_of_names_gives_way_to_the_names() -> None:
     ])
     assert spans(text, out) == [("Adam", "Method", "adam", "gazetteer"), ("LAMB", "Method", "lamb", "gazetteer"),
                                 ("OCR accuracy", "Metric", "ocr-accuracy", MODEL), ("SGD", "Method", "sgd", "gazetteer")]
+
+
+def test_a_list_with_a_name_found_twice_still_splits() -> None:
+    text = "tuned with SAM/Adam/LAMB"
+    out = merge_model(text, [
+        cand(text, "SAM", "Method", "gazetteer"), cand(text, "SAM", "Method", "abbreviation", 0.7, key="sam"),
+        cand(text, "Adam", "Method", "gazetteer"), cand(text, "LAMB", "Method", "gazetteer"),
+        cand(text, "SAM/Adam/LAMB", "Method", MODEL, 0.7),
+    ])
+    assert MODEL not in {c.component for c in out}

@@ -17,11 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def teacher():
-    spec = importlib.util.spec_from_file_location("kg_training_teacher", ROOT / "training" / "teacher.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(ROOT / "training"))  # as when run as a script: make_docbins beside it
+        spec = importlib.util.spec_from_file_location("kg_training_teacher", ROOT / "training" / "teacher.py")
+        module = importlib.util.module_from_spec(spec)
+        patch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+        spec.loader.exec_module(module)
+        yield module
 
 
 def test_piece_chunks_keep_words_whole_and_cut_after_full_stops(teacher) -> None:

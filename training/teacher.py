@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,14 +31,12 @@ from pathlib import Path
 import numpy
 import spacy
 
-ROOT = Path(__file__).resolve().parent.parent
-# run as a script: kg, and the training folder's modules, from this checkout
-sys.path[:0] = [p for p in (str(ROOT), str(ROOT / "training")) if p not in sys.path]
+from kg.eval.scierc import ALL_LABELS, read_split
+from kg.eval.scoring import MICRO, score_spans
+from kg.extract.ner import KG_TYPES, build_phrase_suggester, decode
+from make_docbins import to_doc, unlabeled_texts  # run as a script, training/ is on the path
 
-from kg.eval.scierc import ALL_LABELS, read_split  # noqa: E402
-from kg.eval.scoring import MICRO, score_spans  # noqa: E402
-from kg.extract.ner import KG_TYPES, build_phrase_suggester, decode  # noqa: E402
-from make_docbins import to_doc, unlabeled_texts  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LABELS = sorted({KG_TYPES.get(label, label) for label in ALL_LABELS})  # SciERC's six, Material as Dataset
 KG_LABELS = tuple(sorted(set(KG_TYPES.values())))

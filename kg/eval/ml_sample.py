@@ -32,14 +32,14 @@ def parse_sample(text: str, source: str = "ml_sample.jsonl") -> list[GoldDoc]:
             continue
         try:
             row = json.loads(line)
-            abstract = row["abstract"]
+            key, abstract = row["id"], row["abstract"]
             spans = tuple(GoldSpan(s, e, label, abstract[s:e]) for s, e, label in row["spans"])
             for span in spans:
                 if span.label not in _LABELS or not 0 <= span.start < span.end <= len(abstract):
                     raise ValueError(f"bad span {[span.start, span.end, span.label]}")
         except (ValueError, KeyError, TypeError) as error:
             raise InputError(source, f"not an annotated abstract: {error}", line=number) from None
-        docs.append(GoldDoc(row["id"], abstract, tuple(sorted(spans, key=lambda s: (s.start, s.end)))))
+        docs.append(GoldDoc(key, abstract, tuple(sorted(spans, key=lambda s: (s.start, s.end)))))
     return docs
 
 

@@ -37,7 +37,10 @@ Policy, in order:
 5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
    position; a candidate overlapping one already taken is dropped. URLs (0.9-0.99) thus
    shadow words inside them, and a gazetteer hit (0.9) beats a pattern guess (0.6-0.75).
-6. **Definitions are one mention.** A long form and its bracketed short form that ended
+6. **Head nouns** (applied to the rule hits before 4). A name's head noun of its type
+   right after it joins its mention ("the [CIFAR-10 dataset]", "[BLEU score]"), keeping
+   the name's key (:func:`extend_to_head`).
+7. **Definitions are one mention.** A long form and its bracketed short form that ended
    as two mentions of one concept ("hidden Markov models" and "HMMs" in "hidden Markov
    models (HMMs)") become one mention over the whole definition, which names the long
    form (``canonical``): the phrase is written once, so the paper mentions the concept
@@ -161,33 +164,40 @@ def assign_roles(cands: list[Candidate], explicit: frozenset[str] = frozenset())
 
 # Head nouns that, right after a name, belong to its mention: "the CIFAR-10 dataset".
 _NAME_HEADS = {
-    ConceptType.DATASET.value: r"(?:(?:training|test|validation|evaluation|dev)\s+(?:sets?|splits?|data)|data\s+sets?"
-                               r"|datasets?|corpus|corpora|benchmarks?|databases?|treebanks?)",
+    ConceptType.DATASET.value: r"(?:(?:training|test|validation|evaluation|dev)[ \t]+(?:sets?|splits?|data)"
+                               r"|data[ \t]+sets?|datasets?|corpus|corpora|benchmarks?|databases?|treebanks?)",
     ConceptType.METRIC.value: r"(?:scores?|metrics?|measures?)",
     ConceptType.METHOD.value: r"(?:models?|algorithms?|methods?|networks?|architectures?|frameworks?|approach|techniques?)",
     ConceptType.TASK.value: r"(?:tasks?|problems?)",
 }
-_HEAD_AFTER = {label: re.compile(rf"[ \t]+{heads}\b(?![-\w])", re.IGNORECASE) for label, heads in _NAME_HEADS.items()}
+# ... unless the word is a verb: "FID measures the distance", "DRM models how ...".
+_VERB_OBJECT = r"(?![ \t]+(?:the|a|an|its|their|this|these|those|each|both|how|that|whether|what|which)\b)"
+_HEAD_AFTER = {label: re.compile(rf"[ \t]+{heads}\b(?![-\w]){_VERB_OBJECT}", re.IGNORECASE)
+               for label, heads in _NAME_HEADS.items()}
 
 
 def extend_to_head(text: str, cands: list[Candidate]) -> list[Candidate]:
     """A rule hit followed by a head noun of its type takes the noun into its mention, as a
-    noun phrase is written ("the [BLEU score]", "[ImageNet training set]"); the key stays the
-    name's, and the name becomes the mention's canonical form.
+    noun phrase is written ("the [BLEU score]", "[ImageNet training set]"); the key and the
+    canonical form stay the name's. A noun that starts another hit ("BERT [model
+    compression]") or is a verb ("FID measures the gap") stays out.
 
-    >>> text = "BLEU score on the G3D dataset, BLEU-based"
+    >>> text = "BLEU score on the G3D dataset, BLEU-based; ImageNet dataset distillation"
     >>> cands = [Candidate(0, 4, "Metric", "bleu", 0.9, "gazetteer", canonical="BLEU"),
     ...          Candidate(18, 21, "Dataset", "g3d", 0.7, "patterns:named-dataset"),
-    ...          Candidate(31, 35, "Metric", "bleu", 0.9, "gazetteer", canonical="BLEU")]
-    >>> [(text[c.start:c.end], c.key, c.canonical) for c in extend_to_head(text, cands)]
-    [('BLEU score', 'bleu', 'BLEU'), ('G3D dataset', 'g3d', 'G3D'), ('BLEU', 'bleu', 'BLEU')]
+    ...          Candidate(31, 35, "Metric", "bleu", 0.9, "gazetteer", canonical="BLEU"),
+    ...          Candidate(43, 51, "Dataset", "imagenet", 0.9, "gazetteer", canonical="ImageNet"),
+    ...          Candidate(52, 72, "Task", "dataset-distillation", 0.9, "gazetteer")]
+    >>> [(text[c.start:c.end], c.key, c.canonical) for c in extend_to_head(text, cands)][:4]
+    [('BLEU score', 'bleu', 'BLEU'), ('G3D dataset', 'g3d', None), ('BLEU', 'bleu', 'BLEU'), ('ImageNet', 'imagenet', 'ImageNet')]
     """
+    rules = [c for c in cands if c.component != MODEL]
     out = []
     for cand in cands:
-        head = _HEAD_AFTER.get(cand.label)
-        match = head.match(text, cand.end) if head and cand.component != MODEL else None
-        if match:
-            cand = replace(cand, end=match.end(), canonical=cand.canonical or text[cand.start:cand.end])
+        head = _HEAD_AFTER.get(cand.label) if cand.component != MODEL else None
+        match = head.match(text, cand.end) if head else None
+        if match and not any(o.start < match.end() and o.end > cand.end for o in rules if o is not cand):
+            cand = replace(cand, end=match.end())
         out.append(cand)
     return out
 
@@ -265,7 +275,7 @@ def _is_list(text: str, inside: list[Candidate], model: Candidate) -> bool:
     ...          replace(model, end=12))
     False
     """
-    names = sorted(inside, key=lambda r: r.start)
+    names = sorted({(r.start, r.end): r for r in inside}.values(), key=lambda r: r.start)  # one per span
     if len({r.key for r in names}) < 2 or any(b.start < a.end for a, b in zip(names, names[1:])):
         return False
     edges = text[model.start:names[0].start] + text[names[-1].end:model.end]
@@ -377,13 +387,13 @@ def select(cands: list[Candidate]) -> list[Candidate]:
     return sorted(taken, key=lambda c: (c.start, c.end))
 
 
-_OPENING = re.compile(r"\s*\(\s*")
-_CLOSING = re.compile(r"\s*\)")
+_OPENING = re.compile(r"[ \t]*\([ \t]*")  # on one line: never across the title/abstract gap
+_CLOSING = re.compile(r"[ \t]*\)")
 
 
 def join_definitions(text: str, chosen: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
     """Each "long form (SF)" whose two parts are mentions of one concept becomes one
-    mention over the whole definition (policy 6), naming the long form.
+    mention over the whole definition (policy 7), naming the long form.
 
     >>> text = "hidden Markov models (HMMs) help"
     >>> pair = AbbreviationPair(0, 20, 22, 26, "hidden Markov models", "HMMs")
