@@ -223,15 +223,15 @@ def is_acronym(text: str) -> bool:
     return 2 <= len(text) <= 10 and " " not in text and sum(c.isupper() for c in text) >= 2
 
 
-_DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)")
+_DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)(?:[ \t]+[A-Za-z]+)?")  # and a head noun
 
 
 def definition_parts(text: str) -> tuple[str, str | None]:
     """A mention written as a definition, split into its name and bracketed short form
     (up to two words and twelve characters, a capital among them).
 
-    >>> definition_parts("hidden Markov models (HMMs)"), definition_parts("BLEU")
-    (('hidden Markov models', 'HMMs'), ('BLEU', None))
+    >>> definition_parts("hidden Markov models (HMMs)"), definition_parts("BLEU"), definition_parts("gradient descent (GD) method")
+    (('hidden Markov models', 'HMMs'), ('BLEU', None), ('gradient descent', 'GD'))
     >>> definition_parts("representation group flow (RG flow)"), definition_parts("Gaussian process (with noise)")
     (('representation group flow', 'RG flow'), ('Gaussian process (with noise)', None))
     """

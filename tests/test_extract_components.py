@@ -493,3 +493,9 @@ def test_extend_to_head_leaves_another_hit_whole() -> None:
 def test_heads_and_definitions_stay_within_a_field(nlp, title: str, abstract: str, kept: set) -> None:
     ex = extract(nlp, title, abstract)
     assert kept <= {(m.field.value, m.text) for m in ex.mentions}
+
+
+def test_a_definition_names_its_concept_with_the_head_noun_around_it(nlp) -> None:
+    ex = extract(nlp, "T", "We train on the ImageNet dataset (IN) with the gradient descent (GD) method. IN is large.")
+    assert [(m.text, m.key) for m in ex.mentions] == [
+        ("ImageNet dataset (IN)", "imagenet"), ("gradient descent (GD) method", "gradient-descent"), ("IN", "imagenet")]

@@ -43,8 +43,8 @@ Policy, in order:
 7. **Definitions are one mention.** A long form and its bracketed short form that ended
    as two mentions of one concept ("hidden Markov models" and "HMMs" in "hidden Markov
    models (HMMs)") become one mention over the whole definition, which names the long
-   form (``canonical``): the phrase is written once, so the paper mentions the concept
-   once there. SciERC annotates such a definition as one span, never as two.
+   form (``canonical``), with a head noun of its type after it ("gradient descent (GD)
+   method"): the phrase is written once, so the paper mentions the concept once there. SciERC annotates such a definition as one span, never as two.
 """
 
 from __future__ import annotations
@@ -194,7 +194,8 @@ def extend_to_head(text: str, cands: list[Candidate]) -> list[Candidate]:
     rules = [c for c in cands if c.component != MODEL]
     out = []
     for cand in cands:
-        head = _HEAD_AFTER.get(cand.label) if cand.component != MODEL else None
+        # a proposal is a coined name as written ("LAPP"): it stays as it is
+        head = _HEAD_AFTER.get(cand.label) if cand.component not in (MODEL, PROPOSALS) else None
         match = head.match(text, cand.end) if head else None
         if match and not any(o.start < match.end() and o.end > cand.end for o in rules if o is not cand):
             cand = replace(cand, end=match.end())
@@ -412,13 +413,20 @@ def join_definitions(text: str, chosen: list[Candidate], pairs: list[Abbreviatio
                 or (long.key, long.label) != (short.key, short.label) or long in joined or short in joined):
             continue
         role = Role.PROPOSES if Role.PROPOSES in (long.role, short.role) else long.role
-        whole = replace(long, end=closing.end(), confidence=max(long.confidence, short.confidence), role=role,
+        end = closing.end()
+        head = _HEAD_AFTER[long.label].match(text, end) if long.label in _HEAD_AFTER else None
+        if head and not any(c.start < head.end() and c.end > end for c in chosen):
+            end = head.end()  # "gradient descent (GD) method"
+        whole = replace(long, end=end, confidence=max(long.confidence, short.confidence), role=role,
                         canonical=long.canonical or short.canonical or text[long.start:long.end])
         joined[long], joined[short] = whole, whole
     return sorted({joined.get(c, c) for c in chosen}, key=lambda c: (c.start, c.end))
 
 
 def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
+    # Head nouns first, so "the ImageNet dataset (IN)" is a definition of ImageNet, then
+    # again for the acronyms' own hits ("SAM optimizer").
+    cands = extend_to_head(text, cands)
     added, defined = expand_acronyms(text, cands, pairs)
     before = extend_to_head(text, rekey_short_forms(text, cands, defined) + added)
     everything = merge_model(text, before)
