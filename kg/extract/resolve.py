@@ -44,12 +44,14 @@ Policy, in order:
    as two mentions of one concept ("hidden Markov models" and "HMMs" in "hidden Markov
    models (HMMs)") become one mention over the whole definition, which names the long
    form (``canonical``), with a head noun of its type after it ("gradient descent (GD)
-   method"): the phrase is written once, so the paper mentions the concept once there. SciERC annotates such a definition as one span, never as two.
+   method"): the phrase is written once, so the paper mentions the concept once there.
+   SciERC annotates such a definition as one span, never as two.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import cache
 
@@ -176,11 +178,11 @@ _HEAD_AFTER = {label: re.compile(rf"[ \t]+{heads}\b(?![-\w]){_VERB_OBJECT}", re.
                for label, heads in _NAME_HEADS.items()}
 
 
-def extend_to_head(text: str, cands: list[Candidate]) -> list[Candidate]:
+def extend_to_head(text: str, cands: list[Candidate], others: Sequence[Candidate] = ()) -> list[Candidate]:
     """A rule hit followed by a head noun of its type takes the noun into its mention, as a
     noun phrase is written ("the [BLEU score]", "[ImageNet training set]"); the key and the
-    canonical form stay the name's. A noun that starts another hit ("BERT [model
-    compression]") or is a verb ("FID measures the gap") stays out.
+    canonical form stay the name's. A noun that starts another hit (of `cands` or
+    `others`: "BERT [model compression]") or is a verb ("FID measures the gap") stays out.
 
     >>> text = "BLEU score on the G3D dataset, BLEU-based; ImageNet dataset distillation"
     >>> cands = [Candidate(0, 4, "Metric", "bleu", 0.9, "gazetteer", canonical="BLEU"),
@@ -191,16 +193,22 @@ def extend_to_head(text: str, cands: list[Candidate]) -> list[Candidate]:
     >>> [(text[c.start:c.end], c.key, c.canonical) for c in extend_to_head(text, cands)][:4]
     [('BLEU score', 'bleu', 'BLEU'), ('G3D dataset', 'g3d', None), ('BLEU', 'bleu', 'BLEU'), ('ImageNet', 'imagenet', 'ImageNet')]
     """
-    rules = [c for c in cands if c.component != MODEL]
+    rules = [c for c in (*cands, *others) if c.component != MODEL]
     out = []
     for cand in cands:
         # a proposal is a coined name as written ("LAPP"): it stays as it is
-        head = _HEAD_AFTER.get(cand.label) if cand.component not in (MODEL, PROPOSALS) else None
-        match = head.match(text, cand.end) if head else None
-        if match and not any(o.start < match.end() and o.end > cand.end for o in rules if o is not cand):
-            cand = replace(cand, end=match.end())
-        out.append(cand)
+        end = _head_end(text, cand.label, cand.end, rules) if cand.component not in (MODEL, PROPOSALS) else None
+        out.append(replace(cand, end=end) if end else cand)
     return out
+
+
+def _head_end(text: str, label: str, end: int, others: Iterable[Candidate]) -> int | None:
+    """Where a head noun of `label` right after `end` ends, unless it runs into one of
+    `others` ("BERT [model compression]")."""
+    head = _HEAD_AFTER[label].match(text, end) if label in _HEAD_AFTER else None
+    if head and not any(o.start < head.end() and o.end > end for o in others):
+        return head.end()
+    return None
 
 
 def _overlap(a: Candidate, b: Candidate) -> bool:
@@ -413,10 +421,8 @@ def join_definitions(text: str, chosen: list[Candidate], pairs: list[Abbreviatio
                 or (long.key, long.label) != (short.key, short.label) or long in joined or short in joined):
             continue
         role = Role.PROPOSES if Role.PROPOSES in (long.role, short.role) else long.role
-        end = closing.end()
-        head = _HEAD_AFTER[long.label].match(text, end) if long.label in _HEAD_AFTER else None
-        if head and not any(c.start < head.end() and c.end > end for c in chosen):
-            end = head.end()  # "gradient descent (GD) method"
+        # with a head noun after it: "gradient descent (GD) method"
+        end = _head_end(text, long.label, closing.end(), chosen) or closing.end()
         whole = replace(long, end=end, confidence=max(long.confidence, short.confidence), role=role,
                         canonical=long.canonical or short.canonical or text[long.start:long.end])
         joined[long], joined[short] = whole, whole
@@ -425,10 +431,10 @@ def join_definitions(text: str, chosen: list[Candidate], pairs: list[Abbreviatio
 
 def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) -> list[Candidate]:
     # Head nouns first, so "the ImageNet dataset (IN)" is a definition of ImageNet, then
-    # again for the acronyms' own hits ("SAM optimizer").
+    # for the hits the acronyms add ("SAM method").
     cands = extend_to_head(text, cands)
     added, defined = expand_acronyms(text, cands, pairs)
-    before = extend_to_head(text, rekey_short_forms(text, cands, defined) + added)
+    before = rekey_short_forms(text, cands, defined) + extend_to_head(text, added, cands)
     everything = merge_model(text, before)
     # A proposal a model span absorbed ("KAZE features") still marks its key as proposed,
     proposals = [c for c in before if c.component == PROPOSALS]
