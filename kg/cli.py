@@ -8,6 +8,8 @@ from pathlib import Path
 
 from kg import __version__
 from kg.errors import KgError
+from kg.eval.ml_sample import SPLIT as ML_SPLIT  # light: no spaCy at start-up
+from kg.eval.scierc import SPLITS as SCIERC_SPLITS
 
 EPILOG = "Run `kg COMMAND --help` for the options of a command."
 
@@ -160,7 +162,7 @@ def make_parser() -> argparse.ArgumentParser:
         "concepts.",
     )
     evaluate.add_argument("--data", type=Path, help="folder with SciERC {train,dev,test}.json (default: data/scierc)")
-    evaluate.add_argument("--split", action="append", choices=("train", "dev", "test", "ml"),
+    evaluate.add_argument("--split", action="append", choices=(*SCIERC_SPLITS, ML_SPLIT),
                           help="split to score (repeatable; default: SciERC dev and test, and ml, the hand-annotated recent ML abstracts)")
     evaluate.add_argument("--fast", action="store_true", help="rules and gazetteers only: skip the trained model")
     evaluate.add_argument("--min-confidence", type=float, default=0.0, metavar="P", help="drop mentions below this confidence")

@@ -92,6 +92,7 @@ def evaluate_split(docs: Sequence[GoldDoc], nlp=None, min_confidence: float = 0.
 
 
 DEFAULT_SPLITS = ("dev", "test", ML_SPLIT)
+ALL_SPLITS = (*SPLITS, ML_SPLIT)
 
 
 def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLITS, *, fast: bool = False,
@@ -99,9 +100,9 @@ def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLIT
     """Scores of each split -- SciERC's, and "ml", the hand-annotated recent ML abstracts --
     (and of the proposes/uses sample), with the settings used."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
-    unknown = [s for s in splits if s not in (*SPLITS, ML_SPLIT)]
+    unknown = [s for s in splits if s not in ALL_SPLITS]
     if unknown:
-        raise UsageError(f"unknown split {unknown[0]!r}: choose from {', '.join((*SPLITS, ML_SPLIT))}")
+        raise UsageError(f"unknown split {unknown[0]!r}: choose from {', '.join(ALL_SPLITS)}")
     nlp = create_pipeline(fast=fast)
     report: dict = {"data": str(data_dir), "fast": fast, "min_confidence": min_confidence,
                     "pipeline": list(nlp.pipe_names), "labels": list(LABELS), "splits": {}}
