@@ -35,6 +35,7 @@ from thinc.types import Ragged
 
 from kg.errors import InputError
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
+from kg.extract.inference import SpanModel
 from kg.extract.patterns import head_label, is_distinctive
 from kg.normalize import concept_key, singular
 
@@ -241,14 +242,16 @@ def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> 
 
 
 class ModelMatcher:
-    """Runs the shipped tok2vec and span categorizer on batches of docs; with several
-    models (an ensemble), their probabilities for the same suggested spans are averaged."""
+    """Runs the shipped tok2vec and span categorizer (:class:`~kg.extract.inference.SpanModel`)
+    on batches of docs; with several models (an ensemble), their probabilities for the same
+    suggested spans are averaged."""
 
     def __init__(self, models: Sequence[Language], threshold: float = THRESHOLD):
-        self.members = [(m.get_pipe("tok2vec"), next(p for n, p in m.pipeline if n.startswith("spancat"))) for m in models]
-        self.labels = list(self.members[0][1].labels)
-        if any(list(spancat.labels) != self.labels for _, spancat in self.members):
+        self.members = [SpanModel(m) for m in models]
+        self.labels = list(self.members[0].labels)
+        if any(list(member.labels) != self.labels for member in self.members):
             raise InputError(MODEL_DIR, "the ensemble's models have different labels")
+        self.ops = NumpyOps(use_blis=False)
         self.threshold = threshold
 
     def __call__(self, doc: Doc) -> Doc:
@@ -264,23 +267,22 @@ class ModelMatcher:
         todo = [doc for doc in docs if len(doc)]
         if not todo:
             return
-        indices = self.members[0][1].suggester(todo, ops=self.members[0][1].model.ops)
-        if not indices.lengths.sum():
+        indices = self.members[0].suggest(todo, ops=self.ops)
+        lengths = indices.lengths.tolist()
+        if not sum(lengths):
             return
-        total = None
-        for tok2vec, spancat in self.members:
-            tok2vec.set_annotations(todo, tok2vec.predict(todo))
-            scores = numpy.asarray(spancat.model.predict((todo, indices)))
-            total = scores if total is None else total + scores
-        scores, spans = total / len(self.members), numpy.asarray(indices.dataXd)
+        spans = numpy.asarray(indices.dataXd)
+        # the members score all docs' tokens stacked: offset each doc's spans
+        starts = numpy.cumsum([0] + [len(doc) for doc in todo])[:-1]
+        stacked = spans + numpy.repeat(starts, lengths)[:, None]
+        scores = sum(member(todo, stacked) for member in self.members) / len(self.members)
         offset = 0
-        for doc, length in zip(todo, indices.lengths.tolist()):
+        for doc, length in zip(todo, lengths):
             found = decode(spans[offset:offset + length], scores[offset:offset + length], self.labels, self.threshold)
             offset += length
             chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label, p) for s, e, label, p in found]
             text = text_of(doc)
             candidates(doc).extend(span_candidates(text, spread(text, chars)))
-            doc.tensor = numpy.zeros((0,), dtype="float32")  # the model's features are not kept
 
 
 def model_dirs(path: Path) -> list[Path]:
