@@ -321,16 +321,18 @@ def test_url_keeps_acronyms_inside_it_out() -> None:
     assert spread(text, [(25, 28, "Method", 0.9)]) == [(25, 28, "Method", 0.9)]
 
 
-def test_phrases_of_generic_words_are_no_concepts() -> None:
+def test_phrases_of_generic_words_are_no_concepts_a_rule_may_guess() -> None:
     from kg.extract.resolve import is_generic, select
 
     assert [k for k in ["downstream-task", "pre-trained-model", "machine-learning-model", "neural-network", "task"]
             if not is_generic(k)] == []
     assert [k for k in ["feature-learning", "graph-neural-network", "image-classification", "adversarial-training"]
             if is_generic(k)] == []
-    text = "a downstream task and image classification"
-    kept = select([cand(text, "downstream task", "Task", MODEL), cand(text, "image classification", "Task", MODEL)])
-    assert [text[c.start:c.end] for c in kept] == ["image classification"]
+    text = "a downstream task and image classification with our method and a pre-trained model"
+    kept = select([cand(text, "downstream task", "Task", "patterns:task-head"), cand(text, "image classification", "Task", MODEL),
+                   cand(text, "our method", "Method", MODEL), cand(text, "pre-trained model", "Method", MODEL)])
+    # the model learnt from SciERC when such words name a concept; a listed term never does
+    assert [text[c.start:c.end] for c in kept] == ["image classification", "pre-trained model"]
 
 
 def test_dataset_span_around_several_known_datasets_gives_way() -> None:

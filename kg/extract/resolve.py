@@ -12,9 +12,12 @@ Policy, in order:
    `proposes` wherever it is mentioned, unless the gazetteer knows it (a known method is
    prior work the paper builds on) and the paper does not name it right after "we
    propose" or "called" ("we propose Sophia, ...": the gazetteer learnt it from this paper).
-3. **Generic terms** (data/generic_terms.jsonl: "machine learning", "neural network")
-   are dropped: they would link every paper to every other; so is a span made only of
-   generic words ("downstream task", "pre-trained model") unless the gazetteer knows it.
+3. **Generic terms** (data/generic_terms.jsonl: "our method", "baseline", "model") are
+   dropped: they refer to a concept named elsewhere and name none. So is a span a rule
+   guessed that is made only of generic words ("downstream task", "proposed approach").
+   The model's spans of such words stay ("pre-trained model", "training data"): SciERC,
+   which it learned from, marks them as concepts where they name one and as Generic where
+   they only refer, and broad fields ("machine learning") are concepts too.
 4. **Model against rules.** Rules keep their precision, the model (``kg_ner``) adds
    recall and context. A model span that overlaps no rule candidate is kept. One with
    exactly a rule candidate's span merges into it: the rule's key and label (a known
@@ -345,7 +348,7 @@ def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
 
 @cache
 def generic_keys() -> frozenset[str]:
-    """Keys of terms too generic to map a field ("machine learning", "neural network")."""
+    """Keys of terms that name no concept ("our method", "baseline", "model")."""
     return frozenset(concept_key(row["term"]) for row in load_jsonl("generic_terms.jsonl") if "term" in row)
 
 
@@ -383,12 +386,14 @@ def is_generic(key: str) -> bool:
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
-    """Greedy overlap resolution: confidence, then length, then position; generic terms go."""
+    """Greedy overlap resolution: confidence, then length, then position; generic terms
+    go, and so do a rule's guesses made only of generic words (policy 3)."""
     taken: list[Candidate] = []
     occupied: list[tuple[int, int]] = []
     for cand in sorted(cands, key=lambda c: (-c.confidence, -c.length, c.start, c.label, c.key)):
-        # a curated name stays even when its words are generic ("neural process")
-        if cand.key in generic_keys() or (cand.component != GAZETTEER and is_generic(cand.key)):
+        # a curated name stays even when its words are generic ("neural process"); the
+        # model learnt from SciERC which phrases of such words name a concept
+        if cand.key in generic_keys() or (cand.component not in (GAZETTEER, MODEL) and is_generic(cand.key)):
             continue
         if all(cand.end <= s or cand.start >= e for s, e in occupied):
             taken.append(cand)
