@@ -113,8 +113,10 @@ class GraphBuilder:
                     acronym = short or mention.text
                     if is_acronym(acronym) and concept_key(acronym) != mention.key:
                         self._acronyms[concept_key(acronym)].add(target)
-                    # the concept's label is its long form: the text is only another label
-                    self._surface_forms[target][name] += 0
+                    # the concept's label is its long form: the text is only another
+                    # label, unless it is that name with its head noun ("DomainBed benchmark")
+                    if not names_with_head(name, mention.long_form):
+                        self._surface_forms[target][name] += 0
                 else:
                     self._surface_forms[target][name] += 1
             self._link(pid, target, mention)
@@ -240,6 +242,17 @@ def definition_parts(text: str) -> tuple[str, str | None]:
     if len(short) <= 12 and len(short.split()) <= 2 and any(c.isupper() for c in short):
         return match["name"], short
     return text, None
+
+
+def names_with_head(text: str, name: str) -> bool:
+    """`text` is `name` followed by one head word, as a mention written "the [CIFAR-10
+    dataset]" is: a way the name is used in a sentence, not another name for it.
+
+    >>> [names_with_head(t, "DomainBed") for t in ["DomainBed benchmark", "DomainBed", "DomainBed v2 suite"]]
+    [True, False, False]
+    """
+    rest = text[len(name):] if text.lower().startswith(name.lower()) else ""
+    return bool(re.fullmatch(r"\s+[A-Za-z][A-Za-z-]*", rest))
 
 
 _STOP = frozenset("a an and the of for in on to with by from via is are we our this that".split())

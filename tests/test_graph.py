@@ -166,3 +166,13 @@ def test_paper_without_mentions() -> None:
     graph = build_graph([ExtractedPaper(paper(), ())])
     assert list(graph.nodes) == ["paper:arxiv:2301.00001"]
     assert graph.nodes["paper:arxiv:2301.00001"]["mentions"] == ()
+
+
+def test_a_name_with_its_head_noun_is_no_other_label() -> None:
+    """"the DomainBed benchmark" names DomainBed; "DomainBed benchmark" is no alias of it."""
+    text = "We test on the DomainBed benchmark and DomainBed."
+    mentions = (m(15, 34, "DomainBed benchmark", "Dataset", "domainbed", long_form="DomainBed"),
+                m(39, 48, "DomainBed", "Dataset", "domainbed", long_form="DomainBed"))
+    graph = build_graph([ExtractedPaper(paper(abstract=text), mentions, ())])
+    node = graph.nodes["concept:Dataset:domainbed"]
+    assert (node["label"], node["alt_labels"]) == ("DomainBed", ())
