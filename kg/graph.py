@@ -115,8 +115,9 @@ class GraphBuilder:
                         self._acronyms[concept_key(acronym)].add(target)
                     # the concept's label is its long form: the text is only another
                     # label, unless it is that name with its head noun ("DomainBed benchmark")
+                    forms = self._surface_forms[target]  # the node is labelled in build()
                     if not names_with_head(name, mention.long_form):
-                        self._surface_forms[target][name] += 0
+                        forms[name] += 0
                 else:
                     self._surface_forms[target][name] += 1
             self._link(pid, target, mention)

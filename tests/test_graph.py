@@ -176,3 +176,10 @@ def test_a_name_with_its_head_noun_is_no_other_label() -> None:
     graph = build_graph([ExtractedPaper(paper(abstract=text), mentions, ())])
     node = graph.nodes["concept:Dataset:domainbed"]
     assert (node["label"], node["alt_labels"]) == ("DomainBed", ())
+
+
+def test_a_concept_only_written_with_its_head_noun_is_labelled_by_its_name() -> None:
+    text = "We test on the DomainBed benchmark."
+    mention = m(15, 34, "DomainBed benchmark", "Dataset", "domainbed", long_form="DomainBed")
+    node = build_graph([ExtractedPaper(paper(abstract=text), (mention,), ())]).nodes["concept:Dataset:domainbed"]
+    assert (node["label"], node["alt_labels"]) == ("DomainBed", ())
