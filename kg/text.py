@@ -57,3 +57,17 @@ def clean_text(text: str) -> str:
     text = _ACCENT.sub(_accent, text)
     text = _ESCAPED.sub(r"\1", text)
     return _SPACE.sub(" ", text).strip()
+
+
+# An absolute http(s) URL with none of the characters an IRI may not hold (RFC 3987).
+_WEB_URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+", re.IGNORECASE)
+
+
+def is_web_url(text: str) -> bool:
+    """Whether untrusted `text` is an http(s) URL fit to be a link and an IRI.
+
+    >>> [is_web_url(u) for u in ["https://arxiv.org/abs/2301.00001", "javascript:alert(1)", "https://a.b/<x>", "ftp://a.b"]]
+    [True, False, False, False]
+    """
+    return bool(_WEB_URL.fullmatch(text))
+

@@ -141,7 +141,7 @@ class TokenEmbedder:
     it reads (a token's ORTH and NORM determine its hashed features and static vector),
     for at most `capacity` tuples before starting afresh."""
 
-    def __init__(self, embed: Model, capacity: int = 400_000):
+    def __init__(self, embed: Model, capacity: int = 200_000):  # 200,000 rows of 128 floats: 100 MB
         self.embed = embed
         self.capacity = capacity
         self.rows: dict[tuple[int, int], int] = {}

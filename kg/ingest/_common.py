@@ -12,12 +12,11 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.normalize import title_key
 from kg.records import Paper
-from kg.text import clean_text
+from kg.text import clean_text, is_web_url
 
 _SNIFF_BYTES = 8192
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
-_HTTP_URL = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$", re.IGNORECASE)
 _ARXIV_IN_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?$", re.IGNORECASE)
 
 
@@ -134,7 +133,7 @@ def make_paper(
         identifier=identifier or (f"arXiv:{arxiv}" if arxiv else None),
         issued=issued or None,
         authors=tuple(a for a in (clean_text(a) for a in authors) if a),
-        url=url if url and _HTTP_URL.match(url) else (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
+        url=url if url and is_web_url(url) else (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
         categories=categories,
         line=line,
     )

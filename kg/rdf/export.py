@@ -25,8 +25,8 @@ from kg.normalize import slug
 from kg.rdf.namespace import KG, RESOURCE_BASE
 from kg.rdf.void import VoidStats, void_triples
 from kg.records import Mention
+from kg.text import is_web_url
 
-_HTTP_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9]s?$")
 
@@ -101,7 +101,7 @@ def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
         yield ox.Triple(iri, _iri(DCTERMS.issued), _typed(issued, XSD.date) if _DATE.match(issued) else _text(issued))
     for author in attrs.get("authors") or ():
         yield ox.Triple(iri, _iri(DCTERMS.creator), _text(author))
-    if attrs.get("url") and _HTTP_URL.match(attrs["url"]):
+    if attrs.get("url") and is_web_url(attrs["url"]):
         yield ox.Triple(iri, _iri(SDO.url), url_iri(attrs["url"]))
     for source in attrs["sources"]:
         yield ox.Triple(iri, _iri(DCTERMS.source), _text(source))
