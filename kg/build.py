@@ -13,6 +13,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.extract import create_pipeline, extract_papers
+from kg.extract.resolve import names_a_kind
 from kg.graph import GraphBuilder
 from kg.ingest import Deduplicator, IngestReport, bundled_corpus, expand_inputs, read_papers
 from kg.rdf.namespace import RESOURCE_BASE
@@ -72,7 +73,7 @@ def collect_graph(
     files = input_files(options)
     dedup = Deduplicator()
     papers = dedup.unique(read_papers(files, report, options.input_format))
-    builder = GraphBuilder()
+    builder = GraphBuilder(is_generic=names_a_kind)
     for extracted in extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
                                     min_confidence=options.min_confidence):
         builder.add(extracted)

@@ -10,7 +10,8 @@ Node ids and attributes
     mentions (tuple of :class:`kg.records.Mention`, the evidence, sorted by field and offset).
 ``concept:<Type>:<key>``
     kind="concept", ctype ("Method", "Dataset", "Metric" or "Task"), key, label (the
-    preferred label), alt_labels (sorted tuple of every other surface form and acronym).
+    preferred label), alt_labels (sorted tuple of every other surface form and acronym),
+    generic (a kind of thing named by common words, "training data", not a named one).
 ``repo:<url>``
     kind="repository", url, host, is_code_host, label (the URL without its scheme).
 
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import networkx as nx
@@ -78,7 +79,11 @@ class GraphBuilder:
     can be chosen once, at the end, from every paper's evidence.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, is_generic: Callable[[str, frozenset[str]], bool] | None = None) -> None:
+        """`is_generic(key, components)` tells a concept that is a kind of thing ("training
+        data") from its key and the components that found its mentions; by default none is."""
+        self.is_generic = is_generic or (lambda key, components: False)
+        self._components: dict[str, set[str]] = defaultdict(set)  # concept node -> components
         self.graph = nx.DiGraph()
         self._surface_forms: dict[str, Counter[str]] = defaultdict(Counter)
         self._long_forms: dict[str, Counter[str]] = defaultdict(Counter)
@@ -105,6 +110,7 @@ class GraphBuilder:
                 target = concept_node(mention.label, mention.key)
                 if target not in self.graph:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
+                self._components[target].add(mention.component)
                 name, short = definition_parts(mention.text)
                 if short:  # "hidden Markov models (HMMs)": both are names, neither preferred
                     self._surface_forms[target][short] += 0
@@ -158,6 +164,7 @@ class GraphBuilder:
             attrs = self.graph.nodes[node]
             attrs["label"] = label
             attrs["alt_labels"] = tuple(sorted(labels - {label}))
+            attrs["generic"] = self.is_generic(attrs["key"], frozenset(self._components[node]))
         return self.graph
 
 

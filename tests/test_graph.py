@@ -64,10 +64,11 @@ def test_concept_and_repository_nodes() -> None:
     assert sorted(graph.nodes) == [
         "concept:Dataset:imagenet", "concept:Method:bert", "concept:Method:sharpness-aware-minimization",
         "paper:arxiv:2301.00001", "repo:https://github.com/a/b"]
-    assert graph.nodes["concept:Method:bert"] == {"kind": "concept", "ctype": "Method", "key": "bert", "label": "BERT", "alt_labels": ()}
+    assert graph.nodes["concept:Method:bert"] == {"kind": "concept", "ctype": "Method", "key": "bert", "label": "BERT", "alt_labels": (),
+                                                   "generic": False}
     assert graph.nodes["concept:Method:sharpness-aware-minimization"] == {
         "kind": "concept", "ctype": "Method", "key": "sharpness-aware-minimization",
-        "label": "sharpness-aware minimization", "alt_labels": ("SAM",)}
+        "label": "sharpness-aware minimization", "alt_labels": ("SAM",), "generic": False}
     assert graph.nodes["repo:https://github.com/a/b"] == {
         "kind": "repository", "url": "https://github.com/a/b", "host": "github.com", "is_code_host": True, "label": "github.com/a/b"}
 
@@ -183,3 +184,19 @@ def test_a_concept_only_written_with_its_head_noun_is_labelled_by_its_name() -> 
     mention = m(15, 34, "DomainBed benchmark", "Dataset", "domainbed", long_form="DomainBed")
     node = build_graph([ExtractedPaper(paper(abstract=text), (mention,), ())]).nodes["concept:Dataset:domainbed"]
     assert (node["label"], node["alt_labels"]) == ("DomainBed", ())
+
+
+def test_generic_concepts_are_told_by_the_given_predicate_from_key_and_components() -> None:
+    from kg.extract.resolve import names_a_kind
+
+    text = "We pre-train on training data with a neural process."
+    mentions = (m(16, 29, "training data", "Dataset", "training-data", comp="model"),
+                m(37, 51, "neural process", "Method", "neural-process", comp="gazetteer"),
+                m(37, 51, "neural process", "Method", "neural-process", comp="model"))
+    builder = GraphBuilder(is_generic=names_a_kind)
+    builder.add(ExtractedPaper(paper(abstract=text), mentions, ()))
+    graph = builder.build()
+    assert graph.nodes["concept:Dataset:training-data"]["generic"] is True
+    assert graph.nodes["concept:Method:neural-process"]["generic"] is False  # a known name
+    assert build_graph([ExtractedPaper(paper(abstract=text), mentions[:1], ())]).nodes[
+        "concept:Dataset:training-data"]["generic"] is False  # no predicate given: none is generic

@@ -332,3 +332,16 @@ def test_turtle_uses_the_prefixes(tmp_path: Path) -> None:
     text = write_rdf(one_paper_graph(), tmp_path, ["turtle"])["turtle"].read_text(encoding="utf-8")
     assert "@prefix kg: <https://w3id.org/kg-papers/ontology#> ." in text
     assert "kg:Paper" in text
+
+
+def test_a_generic_concept_is_also_a_kg_generic_concept() -> None:
+    from kg.graph import GraphBuilder
+
+    text = "We use training data."
+    data = mention(7, 20, "training data", "Dataset", "training-data", 0.8, "model")
+    builder = GraphBuilder(is_generic=lambda key, components: key == "training-data")
+    builder.add(ExtractedPaper(Paper(key="t", title="T", abstract=text, sources=("a",)), (data,), ()))
+    nt = ox.serialize(graph_triples(builder.build(), describe=False), format=ox.RdfFormat.N_TRIPLES).decode()
+    graph = Graph().parse(data=nt, format="nt")
+    concept = URIRef(RESOURCE_BASE + "dataset/training-data")
+    assert {o for o in graph.objects(concept, RDF.type)} == {KG.Concept, KG.Dataset, KG.GenericConcept}

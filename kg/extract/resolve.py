@@ -385,6 +385,17 @@ def is_generic(key: str) -> bool:
     return bool(parts)
 
 
+def names_a_kind(key: str, components: frozenset[str]) -> bool:
+    """A concept that the model or a rule found, named by generic words only ("training
+    data", "pre-trained model"), is a kind of thing rather than a named method, dataset,
+    metric or task; a known name never is ("neural process").
+
+    >>> [names_a_kind("training-data", frozenset({MODEL})), names_a_kind("neural-process", frozenset({GAZETTEER, MODEL}))]
+    [True, False]
+    """
+    return GAZETTEER not in components and is_generic(key)
+
+
 def select(cands: list[Candidate]) -> list[Candidate]:
     """Greedy overlap resolution: confidence, then length, then position; generic terms
     go, and so do a rule's guesses made only of generic words (policy 3)."""

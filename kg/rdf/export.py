@@ -110,6 +110,8 @@ def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
 def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
     yield ox.Triple(iri, TYPE, _iri(KG.Concept))
     yield ox.Triple(iri, TYPE, _iri(KG[attrs["ctype"]]))
+    if attrs.get("generic"):
+        yield ox.Triple(iri, TYPE, _iri(KG.GenericConcept))
     yield ox.Triple(iri, _iri(SKOS.prefLabel), _text(attrs["label"]))
     for alt in attrs.get("alt_labels", ()):
         yield ox.Triple(iri, _iri(SKOS.altLabel), _text(alt))
