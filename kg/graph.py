@@ -120,9 +120,9 @@ class GraphBuilder:
                     if is_acronym(acronym) and concept_key(acronym) != mention.key:
                         self._acronyms[concept_key(acronym)].add(target)
                     # the concept's label is its long form: the text is only another
-                    # label, unless it is that name with its head noun ("DomainBed benchmark")
+                    # label, unless it is that name used in a phrase ("DomainBed benchmark")
                     forms = self._surface_forms[target]  # the node is labelled in build()
-                    if not names_with_head(name, mention.long_form):
+                    if not written_around(name, mention.long_form):
                         forms[name] += 0
                 else:
                     self._surface_forms[target][name] += 1
@@ -252,15 +252,17 @@ def definition_parts(text: str) -> tuple[str, str | None]:
     return text, None
 
 
-def names_with_head(text: str, name: str) -> bool:
-    """`text` is `name` followed by one head word, as a mention written "the [CIFAR-10
-    dataset]" is: a way the name is used in a sentence, not another name for it.
+def written_around(text: str, name: str) -> bool:
+    """`text` is `name` with words around it, as mentions are written ("the [CIFAR-10
+    dataset]", "[long-tailed CIFAR-100]"), or its plural: a use of the name, not another
+    name for it.
 
-    >>> [names_with_head(t, "DomainBed") for t in ["DomainBed benchmark", "DomainBed", "DomainBed v2 suite"]]
-    [True, False, False]
+    >>> [written_around(t, "DomainBed") for t in ["DomainBed benchmark", "DomainBed", "the DomainBeds", "DomainBed-v2"]]
+    [True, False, True, False]
     """
-    rest = text[len(name):] if text.lower().startswith(name.lower()) else ""
-    return bool(re.fullmatch(r"\s+[A-Za-z][A-Za-z-]*", rest))
+    if text == name:
+        return False
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?:e?s)?(?![\w-])", text, re.IGNORECASE) is not None
 
 
 _STOP = frozenset("a an and the of for in on to with by from via is are we our this that".split())

@@ -29,8 +29,9 @@ Policy, in order:
    hit of its type or a Method/Task ("OCR accuracy", "statistical machine translation",
    "noun WSD problems"), or a proposed name with only generic words around it; when it
    is one known name plus generic head words ("EUROPARL corpus", "BLEU score",
-   "convolutional neural networks (CNNs) model") it keeps that name's key (and a proposed
-   name's role); a dataset or metric span around two known names or more of its type
+   "convolutional neural networks (CNNs) model"), or a known dataset or metric with words
+   before it ("long-tailed CIFAR-100", "validation accuracy"), it keeps that name's key
+   (and a proposed name's role); a dataset or metric span around two known names or more of its type
    ("MNIST and CIFAR10 datasets") gives way to those names. A model span that is just an
    acronym definition ("sharpness-aware minimization (SAM)") leaves the long and short
    form as two mentions, and one that is only names and separators ("SGD/Adam/LAMB")
@@ -240,7 +241,17 @@ def _replaceable(text: str, rule: Candidate, model: Candidate) -> bool:
 
 def _extends_name(text: str, rules: list[Candidate], model: Candidate) -> bool:
     """The model span is one known name (and its acronym) plus generic head words:
-    "BLEU score", "convolutional neural networks (CNNs)"."""
+    "BLEU score", "convolutional neural networks (CNNs)"; a dataset's or metric's name may
+    also have words before it that describe how it is used ("long-tailed CIFAR-100",
+    "validation accuracy"): it still denotes the known dataset or measure.
+
+    >>> text = "long-tailed CIFAR100 datasets, pre-CIFAR100, graph Transformer"
+    >>> cifar = Candidate(12, 20, "Dataset", "cifar-100", 0.9, "gazetteer")
+    >>> [_extends_name(text, [cifar], Candidate(0, 29, "Dataset", "x", 0.8, MODEL)),
+    ...  _extends_name(text, [replace(cifar, start=35, end=43)], Candidate(31, 43, "Dataset", "y", 0.8, MODEL)),
+    ...  _extends_name(text, [Candidate(51, 62, "Method", "transformer", 0.9, "gazetteer")], Candidate(45, 62, "Method", "z", 0.8, MODEL))]
+    [True, False, False]
+    """
     if len({(r.key, r.label) for r in rules}) != 1 or rules[0].label != model.label:
         return False
     rest, position = [], model.start
@@ -248,9 +259,10 @@ def _extends_name(text: str, rules: list[Candidate], model: Candidate) -> bool:
         rest.append(text[position:rule.start])
         position = max(position, rule.end)
     rest.append(text[position:model.end])
-    if any(piece.startswith("-") for piece in rest[1:]):  # "BERT-based": a different thing
+    if any(piece.startswith("-") for piece in rest[1:]) or rest[0].endswith("-"):  # "BERT-based": a different thing
         return False
-    words = re.findall(r"[A-Za-z]+", " ".join(rest))
+    after = rest[1:] if model.label in _NAMED else rest
+    words = re.findall(r"[A-Za-z]+", " ".join(after))
     return all(singular(w.lower()) in _GENERIC_HEADS for w in words)
 
 
