@@ -205,6 +205,19 @@ def test_model_span_absorbs_known_name_and_keeps_its_key() -> None:
     assert {c.canonical for c in out} == {"EUROPARL", "BLEU"}
 
 
+def test_known_dataset_or_metric_with_words_before_keeps_its_key_a_method_does_not() -> None:
+    text = "on long-tailed CIFAR100 with validation accuracy, a graph Transformer"
+    out = merge_model(text, [
+        cand(text, "CIFAR100", "Dataset", "gazetteer", key="cifar-100", canonical="CIFAR-100"),
+        cand(text, "long-tailed CIFAR100", "Dataset", MODEL, 0.8),
+        cand(text, "accuracy", "Metric", "gazetteer", canonical="accuracy"), cand(text, "validation accuracy", "Metric", MODEL, 0.8),
+        cand(text, "Transformer", "Method", "gazetteer", canonical="Transformer"), cand(text, "graph Transformer", "Method", MODEL, 0.8),
+    ])
+    assert spans(text, out) == [("graph Transformer", "Method", "graph-transformer", MODEL),
+                                ("long-tailed CIFAR100", "Dataset", "cifar-100", MODEL),
+                                ("validation accuracy", "Metric", "accuracy", MODEL)]
+
+
 def test_model_span_absorbs_acronym_pair_and_method_inside() -> None:
     text = "a statistical machine translation (SMT) system and OCR accuracy"
     out = merge_model(text, [
