@@ -19,8 +19,10 @@ import sys
 import time
 from pathlib import Path
 
+from kg.errors import UsageError
 from kg.ingest import Deduplicator, IngestReport, bundled_corpus, read_papers
 
+WARM_UP = 64  # abstracts each pipeline runs untimed before extraction is timed
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 
 
@@ -64,16 +66,18 @@ def time_build(inputs: list[Path], out: Path, html: bool) -> dict:
 
 def time_extraction(inputs: list[Path]) -> dict:
     """Extraction alone and a bare tokenizer over the same texts, in one child, on one
-    core. Each pipeline first runs over 64 abstracts untimed, which are then left out:
+    core. Each pipeline first runs over `WARM_UP` abstracts untimed, which are then left out:
     throughput is the steady state, without the one-time cost (about 0.7 s) of lazy
     loading and first-touch memory, and without the timed abstracts' words already in the
     model's embedding cache."""
+    if sum(1 for _ in read_papers(inputs, IngestReport())) <= WARM_UP:
+        raise UsageError(f"timing extraction needs more than {WARM_UP} papers (the warm-up is not timed)")
     code = (
         "import time, spacy\n"
         "from kg.extract import create_pipeline, extract_papers, doc_text\n"
         "from kg.ingest import IngestReport, read_papers\n"
         f"papers = list(read_papers([__import__('pathlib').Path(p) for p in {[str(p) for p in inputs]!r}], IngestReport()))\n"
-        "warm, papers = papers[:64], papers[64:]\n"
+        f"warm, papers = papers[:{WARM_UP}], papers[{WARM_UP}:]\n"
         "texts = [doc_text(p) for p in papers]\n"
         "nlp = spacy.blank('en')\n"
         "for _ in nlp.pipe([doc_text(p) for p in warm], batch_size=64): pass\n"
@@ -101,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--papers", type=int, default=10_000, help="size of the generated corpus")
     parser.add_argument("--out", type=Path, default=Path("outputs/bench"))
     args = parser.parse_args(argv)
+    if args.papers <= WARM_UP:
+        parser.error(f"--papers must be more than {WARM_UP}: extraction is timed after that many abstracts")
     generated = args.out / f"generated-{args.papers}.jsonl"
     generate_corpus(generated, args.papers)
     rows = []
@@ -122,4 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except UsageError as exc:
+        sys.exit(f"kg.bench: {exc}")

@@ -79,11 +79,10 @@ class GraphBuilder:
     can be chosen once, at the end, from every paper's evidence.
     """
 
-    def __init__(self, is_generic: Callable[[str, frozenset[str]], bool] | None = None) -> None:
-        """`is_generic(key, components)` tells a concept that is a kind of thing ("training
-        data") from its key and the components that found its mentions; by default none is."""
-        self.is_generic = is_generic or (lambda key, components: False)
-        self._components: dict[str, set[str]] = defaultdict(set)  # concept node -> components
+    def __init__(self, is_generic: Callable[[str], bool] | None = None) -> None:
+        """`is_generic(key)` tells a concept that is a kind of thing ("training data") by its
+        key; by default none is."""
+        self.is_generic = is_generic or (lambda key: False)
         self.graph = nx.DiGraph()
         self._surface_forms: dict[str, Counter[str]] = defaultdict(Counter)
         self._long_forms: dict[str, Counter[str]] = defaultdict(Counter)
@@ -110,7 +109,6 @@ class GraphBuilder:
                 target = concept_node(mention.label, mention.key)
                 if target not in self.graph:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
-                self._components[target].add(mention.component)
                 name, short = definition_parts(mention.text)
                 if short:  # "hidden Markov models (HMMs)": both are names, neither preferred
                     self._surface_forms[target][short] += 0
@@ -164,7 +162,7 @@ class GraphBuilder:
             attrs = self.graph.nodes[node]
             attrs["label"] = label
             attrs["alt_labels"] = tuple(sorted(labels - {label}))
-            attrs["generic"] = self.is_generic(attrs["key"], frozenset(self._components[node]))
+            attrs["generic"] = self.is_generic(attrs["key"])
         return self.graph
 
 

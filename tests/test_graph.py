@@ -186,17 +186,16 @@ def test_a_concept_only_written_with_its_head_noun_is_labelled_by_its_name() -> 
     assert (node["label"], node["alt_labels"]) == ("DomainBed", ())
 
 
-def test_generic_concepts_are_told_by_the_given_predicate_from_key_and_components() -> None:
+def test_generic_concepts_are_told_by_the_given_predicate() -> None:
     from kg.extract.resolve import names_a_kind
 
     text = "We pre-train on training data with a neural process."
     mentions = (m(16, 29, "training data", "Dataset", "training-data", comp="model"),
-                m(37, 51, "neural process", "Method", "neural-process", comp="gazetteer"),
                 m(37, 51, "neural process", "Method", "neural-process", comp="model"))
     builder = GraphBuilder(is_generic=names_a_kind)
     builder.add(ExtractedPaper(paper(abstract=text), mentions, ()))
     graph = builder.build()
     assert graph.nodes["concept:Dataset:training-data"]["generic"] is True
-    assert graph.nodes["concept:Method:neural-process"]["generic"] is False  # a known name
+    assert graph.nodes["concept:Method:neural-process"]["generic"] is False  # a known name, whoever found it
     assert build_graph([ExtractedPaper(paper(abstract=text), mentions[:1], ())]).nodes[
         "concept:Dataset:training-data"]["generic"] is False  # no predicate given: none is generic

@@ -49,9 +49,7 @@ def test_span_scores_equal_spacy_on_the_shipped_model(shipped) -> None:
     expected = numpy.asarray(spancat.model.predict((docs, indices)))
 
     fast = SpanModel(model)
-    starts = numpy.cumsum([0] + [len(d) for d in docs])[:-1]
-    spans = numpy.asarray(indices.dataXd) + numpy.repeat(starts, indices.lengths)[:, None]
-    got = fast(docs, spans)
+    got = fast(docs, indices)
     assert got.shape == expected.shape and len(got) > 20
     assert numpy.allclose(got, expected, atol=1e-5)
     assert numpy.allclose(got.sum(axis=1), 1, atol=1e-5)
@@ -83,12 +81,19 @@ def test_embedding_cache_keys_on_norm_too(shipped) -> None:
     assert numpy.allclose(got, expected, atol=1e-5) and not numpy.allclose(got[2], got[4])
 
 
-def test_embedding_cache_starts_afresh_when_full(shipped) -> None:
+def test_embedding_cache_starts_afresh_when_full_and_only_then(shipped) -> None:
     nlp, model = shipped
-    cache = TokenEmbedder(model.get_pipe("tok2vec").model.get_ref("embed"), capacity=8)
+    embed = model.get_pipe("tok2vec").model.get_ref("embed")
+    cache = TokenEmbedder(embed, capacity=8)
     cache([nlp.make_doc("one two three four five")])
-    (got,) = cache([nlp.make_doc("six seven eight nine")])
-    assert len(cache.rows) == 4 and got.shape == (4, cache.table.shape[1])
+    cache([nlp.make_doc("five four three")])  # all known: nothing to add, nothing dropped
+    assert len(cache.rows) == len(cache.table) == 5
+    doc = nlp.make_doc("six seven eight nine")
+    (got,) = cache([doc])
+    assert len(cache.rows) == 4 and numpy.allclose(got, embed.predict([doc])[0], atol=1e-5)
+    many = nlp.make_doc(" ".join(f"w{i}" for i in range(3000)))  # grows the table past its first size
+    (got,) = cache([many])
+    assert numpy.allclose(got, embed.predict([many])[0], atol=1e-5)
 
 
 def test_span_scorer_rejects_other_layouts() -> None:
@@ -102,3 +107,20 @@ def test_span_scores_of_no_spans(shipped) -> None:
     out = span_scores(scorer, numpy.zeros((3, 128), dtype="float32"), numpy.zeros((0, 2), dtype=int))
     assert out.shape == (0, len(model.get_pipe("spancat_singlelabel").labels) + 1)
 
+
+
+def test_ner_in_batches_equals_ner_one_doc_at_a_time() -> None:
+    from kg.extract import create_pipeline, extract_papers
+    from kg.records import Paper
+
+    papers = [Paper(key=str(i), title=t, abstract=a, sources=("t",)) for i, (t, a) in enumerate([
+        ("BERT for parsing", "We fine-tune BERT on the Penn Treebank and report F1."),
+        ("", ""),
+        ("Hidden Markov models", "Hidden Markov models (HMMs) tag words; HMMs beat CRFs on CoNLL-2003."),
+        ("x", "."),
+        ("Graph networks", "A graph neural network classifies nodes of Cora with high accuracy."),
+    ])]
+    nlp = create_pipeline()
+    batched = [e.mentions for e in extract_papers(papers, nlp)]
+    single = [next(iter(extract_papers([p], nlp))).mentions for p in papers]
+    assert batched == single and any(batched)

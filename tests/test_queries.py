@@ -304,3 +304,22 @@ def test_rdflib_graph_over_the_store(built):
 def test_rdflib_graph_needs_a_store(tmp_path):
     with pytest.raises(UsageError):
         rdflib_graph(tmp_path)
+
+
+RANKINGS = {"most-used-methods": "method", "most-used-datasets": "dataset", "most-reported-metrics": "metric",
+            "most-addressed-tasks": "task"}
+
+
+def test_generic_concepts_are_in_the_graph_and_out_of_rankings_and_pairs(store):
+    """The build marks "training data" (seeds/000_…: "observed in the training data") a
+    kg:GenericConcept; rankings and pairings leave such concepts out, similar-papers too."""
+    generic = {term_text(s["label"]) for s in store.query(
+        "PREFIX kg: <https://w3id.org/kg-papers/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+        "SELECT ?label WHERE { ?c a kg:GenericConcept ; skos:prefLabel ?label }")}
+    assert "training data" in generic
+    for name, column in RANKINGS.items():
+        assert not {r[column] for r in rows(store, name)} & generic, name
+    for name, columns in {"method-dataset-pairs": ("method", "dataset"), "tasks-and-datasets": ("task", "dataset")}.items():
+        assert not {r[c] for r in rows(store, name) for c in columns} & generic, name
+    shared = {label for r in rows(store, "similar-papers", paper=SAM_PAPER) for label in r["concepts"].split(", ")}
+    assert shared and not shared & generic

@@ -339,7 +339,7 @@ def test_a_generic_concept_is_also_a_kg_generic_concept() -> None:
 
     text = "We use training data."
     data = mention(7, 20, "training data", "Dataset", "training-data", 0.8, "model")
-    builder = GraphBuilder(is_generic=lambda key, components: key == "training-data")
+    builder = GraphBuilder(is_generic=lambda key: key == "training-data")
     builder.add(ExtractedPaper(Paper(key="t", title="T", abstract=text, sources=("a",)), (data,), ()))
     nt = ox.serialize(graph_triples(builder.build(), describe=False), format=ox.RdfFormat.N_TRIPLES).decode()
     graph = Graph().parse(data=nt, format="nt")

@@ -73,6 +73,12 @@ def gazetteer_files() -> tuple[str, ...]:
 
 
 @cache
+def known_keys() -> frozenset[str]:
+    """The concept key of every listed name."""
+    return frozenset(concept_key(row["name"]) for file_name in gazetteer_files() for row in load_jsonl(file_name))
+
+
+@cache
 def automata() -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
     """(case-insensitive, case-sensitive) automata mapping a surface form to its Entry."""
     folded, exact = ahocorasick.Automaton(), ahocorasick.Automaton()

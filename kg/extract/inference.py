@@ -10,10 +10,11 @@ that repeat work, and this module removes the repetition without changing the fu
   occurs. :class:`TokenEmbedder` computes it once per distinct attribute tuple and keeps
   it; an abstract's words are mostly seen before.
 * The maxout layer is linear before its max: its weights split into four blocks, one per
-  reduced vector. The blocks for the last, first and mean vectors are applied to each
-  token once (the mean of projections is the projection of the mean, summed by prefix
-  sums), so only the span's max vector is multiplied per span (:func:`span_scores`).
-  spaCy's ``extract_spans`` also builds its token index list in a Python loop.
+  reduced vector. The blocks for the last and first vectors are applied to each token
+  once and gathered per span; only the span's max and mean vectors, found by sliding
+  windows over the tokens (:func:`span_max_mean`), are multiplied per span
+  (:func:`span_scores`). spaCy's ``extract_spans`` instead copies every span's tokens,
+  building its index list in a Python loop.
 
 The results equal spaCy's to float32 rounding (tests/test_inference.py compares them).
 """
@@ -25,9 +26,10 @@ from dataclasses import dataclass
 
 import numpy
 from spacy.attrs import NORM, ORTH
-from spacy.tokens import Doc
 from spacy.language import Language
+from spacy.tokens import Doc
 from thinc.api import Model
+from thinc.types import Ragged
 
 # The reducer this module reimplements, as thinc names it, in concatenation order.
 REDUCER = "reduce_last|reduce_first|reduce_mean|reduce_max"
@@ -93,10 +95,15 @@ class SpanScorer:
     def from_model(cls, model: Model) -> SpanScorer:
         """The weights of a ``spacy.SpanCategorizer.v1`` model with a mean-max reducer;
         ValueError for any other layout, which this module does not reimplement."""
-        layers = {node.name: node for node in model.walk()}
-        if REDUCER not in layers or not {"maxout", "layernorm", "softmax"} <= layers.keys():
+        # SpanCategorizer.v1 is chain(tok2vec, extract_spans, reducer, scorer): only the
+        # last two are read, so a maxout inside the tok2vec cannot be taken for the reducer's.
+        reducer, soft = (model.layers[-2], model.layers[-1]) if len(model.layers) >= 2 else (model, model)
+        layers = {node.name: node for node in reducer.walk()}
+        if REDUCER not in layers or not {"maxout", "layernorm"} <= layers.keys() or soft.name != "softmax":
             raise ValueError(f"not a span categorizer with the {REDUCER} reducer: {model.name}")
-        maxout, norm, soft = layers["maxout"], layers["layernorm"], layers["softmax"]
+        if soft.attrs.get("softmax_temperature", 1.0) != 1.0 or not soft.attrs.get("softmax_normalize", True):
+            raise ValueError("the span categorizer's softmax is not a plain normalized softmax")
+        maxout, norm = layers["maxout"], layers["layernorm"]
         hidden, pieces, width = maxout.get_dim("nO"), maxout.get_dim("nP"), maxout.get_dim("nI")
         if width % 4:
             raise ValueError(f"maxout input of {width} is not four reduced vectors")
@@ -145,17 +152,24 @@ class TokenEmbedder:
         self.embed = embed
         self.capacity = capacity
         self.rows: dict[tuple[int, int], int] = {}
-        self.table = numpy.zeros((0, embed.get_dim("nO")), dtype="float32")
+        self._table = numpy.zeros((1024, embed.get_dim("nO")), dtype="float32")  # grows by doubling
+
+    @property
+    def table(self) -> numpy.ndarray:
+        """The embeddings computed so far, one row per key in `rows`."""
+        return self._table[: len(self.rows)]
 
     def __call__(self, docs: Sequence[Doc]) -> list[numpy.ndarray]:
         keys = numpy.concatenate([doc.to_array([ORTH, NORM]) for doc in docs]).astype("uint64")
         distinct, inverse = numpy.unique(keys, axis=0, return_inverse=True)
-        if len(self.rows) + len(distinct) > self.capacity:
-            self.rows, self.table = {}, self.table[:0]
-        new = [(int(o), int(n)) for o, n in distinct.tolist() if (int(o), int(n)) not in self.rows]
+        distinct = [(int(o), int(n)) for o, n in distinct.tolist()]
+        new = [key for key in distinct if key not in self.rows]
+        if len(self.rows) + len(new) > self.capacity:
+            self.rows.clear()
+            new = distinct
         if new:
             self._add(docs[0], new)
-        found = self.table[[self.rows[(int(o), int(n))] for o, n in distinct.tolist()]][inverse.reshape(-1)]
+        found = self._table[[self.rows[key] for key in distinct]][inverse.reshape(-1)]
         return numpy.split(found, numpy.cumsum([len(doc) for doc in docs])[:-1])
 
     def _add(self, like: Doc, keys: list[tuple[int, int]]) -> None:
@@ -164,14 +178,19 @@ class TokenEmbedder:
         for token, (_, norm) in zip(doc, keys):
             token.norm_ = strings[norm]
         vectors = self.embed.predict([doc])[0]
-        self.rows.update((key, len(self.table) + i) for i, key in enumerate(keys))
-        self.table = numpy.concatenate([self.table, vectors])
+        start, end = len(self.rows), len(self.rows) + len(keys)
+        if end > len(self._table):
+            grown = numpy.zeros((max(end, 2 * len(self._table)), self._table.shape[1]), dtype="float32")
+            grown[:start] = self._table[:start]
+            self._table = grown
+        self._table[start:end] = vectors
+        self.rows.update((key, start + i) for i, key in enumerate(keys))
 
 
 class SpanModel:
     """One shipped pipeline's ``tok2vec`` and span categorizer, run as above: call it with
-    docs and (start, end) token spans from `suggest` (the span categorizer's suggester),
-    offset into the docs' tokens stacked."""
+    docs and the (start, end) token spans `suggest` (the span categorizer's suggester)
+    gives for them, one array per doc as a Ragged."""
 
     def __init__(self, nlp: Language):
         tok2vec = nlp.get_pipe("tok2vec").model
@@ -184,6 +203,21 @@ class SpanModel:
         self.labels = tuple(spancat.labels)
         self.suggest = spancat.suggester
 
-    def __call__(self, docs: Sequence[Doc], spans: numpy.ndarray) -> numpy.ndarray:
+    def __call__(self, docs: Sequence[Doc], spans: Ragged) -> numpy.ndarray:
+        """Label probabilities of each span, in the order of ``spans.dataXd``."""
         tokens = numpy.concatenate(self.encode.predict(self.embed(docs)))
-        return self.scorer(tokens, spans)
+        return self.scorer(tokens, stacked_spans(docs, spans))
+
+
+def stacked_spans(docs: Sequence[Doc], spans: Ragged) -> numpy.ndarray:
+    """Each doc's (start, end) token spans, offset to index the docs' tokens stacked.
+
+    >>> import spacy
+    >>> nlp = spacy.blank("en")
+    >>> docs = [nlp.make_doc("a b c"), nlp.make_doc("d e")]
+    >>> spans = Ragged(numpy.array([[0, 1], [1, 3], [0, 2]]), numpy.array([2, 1]))
+    >>> stacked_spans(docs, spans).tolist()
+    [[0, 1], [1, 3], [3, 5]]
+    """
+    starts = numpy.cumsum([0] + [len(doc) for doc in docs])[:-1]
+    return numpy.asarray(spans.dataXd) + numpy.repeat(starts, numpy.asarray(spans.lengths))[:, None]

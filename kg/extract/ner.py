@@ -69,11 +69,17 @@ def load_model(path: Path, vocab: Vocab) -> Language:
     for name, pipe in model.pipeline:
         if name.startswith("spancat"):
             pipe.suggester = build_phrase_suggester(max_length=SUGGEST_MAX_LENGTH)
-    ops = NumpyOps(use_blis=False)
+    ops = numpy_ops()
     for _, pipe in model.pipeline:
         for node in getattr(pipe, "model", None).walk() if hasattr(pipe, "model") else ():
             node.ops = ops
     return model
+
+
+@cache
+def numpy_ops() -> NumpyOps:
+    """thinc's numpy backend with numpy's BLAS (see :func:`load_model`)."""
+    return NumpyOps(use_blis=False)
 
 
 def decode(indices: numpy.ndarray, scores: numpy.ndarray, labels: Sequence[str], threshold: float = THRESHOLD,
@@ -251,7 +257,6 @@ class ModelMatcher:
         self.labels = list(self.members[0].labels)
         if any(list(member.labels) != self.labels for member in self.members):
             raise InputError(MODEL_DIR, "the ensemble's models have different labels")
-        self.ops = NumpyOps(use_blis=False)
         self.threshold = threshold
 
     def __call__(self, doc: Doc) -> Doc:
@@ -267,15 +272,12 @@ class ModelMatcher:
         todo = [doc for doc in docs if len(doc)]
         if not todo:
             return
-        indices = self.members[0].suggest(todo, ops=self.ops)
+        indices = self.members[0].suggest(todo, ops=numpy_ops())
         lengths = indices.lengths.tolist()
         if not sum(lengths):
             return
         spans = numpy.asarray(indices.dataXd)
-        # the members score all docs' tokens stacked: offset each doc's spans
-        starts = numpy.cumsum([0] + [len(doc) for doc in todo])[:-1]
-        stacked = spans + numpy.repeat(starts, lengths)[:, None]
-        scores = sum(member(todo, stacked) for member in self.members) / len(self.members)
+        scores = sum(member(todo, indices) for member in self.members) / len(self.members)
         offset = 0
         for doc, length in zip(todo, lengths):
             found = decode(spans[offset:offset + length], scores[offset:offset + length], self.labels, self.threshold)

@@ -65,6 +65,7 @@ from spacy.tokens import Doc
 from kg.extract.abbreviations import AbbreviationPair
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
+from kg.extract.gazetteer import known_keys
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
 from kg.extract.proposals import is_explicit
@@ -397,15 +398,15 @@ def is_generic(key: str) -> bool:
     return bool(parts)
 
 
-def names_a_kind(key: str, components: frozenset[str]) -> bool:
-    """A concept that the model or a rule found, named by generic words only ("training
-    data", "pre-trained model"), is a kind of thing rather than a named method, dataset,
-    metric or task; a known name never is ("neural process").
+def names_a_kind(key: str) -> bool:
+    """A concept named by generic words only ("training data", "pre-trained model") is a
+    kind of thing rather than a named method, dataset, metric or task, unless the
+    gazetteer lists it ("neural process").
 
-    >>> [names_a_kind("training-data", frozenset({MODEL})), names_a_kind("neural-process", frozenset({GAZETTEER, MODEL}))]
-    [True, False]
+    >>> [names_a_kind("training-data"), names_a_kind("neural-process"), names_a_kind("image-classification")]
+    [True, False, False]
     """
-    return GAZETTEER not in components and is_generic(key)
+    return key not in known_keys() and is_generic(key)
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
