@@ -28,6 +28,7 @@ _ONE_ARG = re.compile(
 _SWITCH = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm|sl)\s+([^{}]*)\}")
 _CITE = re.compile(r"~?\\(?:cite[pt]?|ref|eqref|footnote|label)\{[^{}]*\}")
 _ESCAPED = re.compile(r"\\([%&_#$])")
+_TIE = re.compile(r"(?<=[^\W\d_])~(?=\()")  # LaTeX's non-breaking space: "Models~(LLMs)"
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "c": "\u0327"}
 _ACCENT = re.compile(r"\\(['`^\"~]|c(?=\{)|c\s)\{?([A-Za-z])\}?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
@@ -40,7 +41,7 @@ def _accent(match: re.Match) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Strip HTML tags and entities, LaTeX formatting commands and escapes, control
+    """Strip HTML tags and entities, LaTeX formatting commands, escapes and ties, control
     characters and runs of white space; the words themselves are kept."""
     text = unicodedata.normalize("NFC", text)
     text = _BLOCK_TAG.sub(" ", text)
@@ -56,6 +57,7 @@ def clean_text(text: str) -> str:
             break
     text = _ACCENT.sub(_accent, text)
     text = _ESCAPED.sub(r"\1", text)
+    text = _TIE.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
 
 

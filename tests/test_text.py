@@ -37,6 +37,8 @@ def test_html_tags_and_entities(raw: str, clean: str) -> None:
         ("Fr\\'echet Inception Distance", "Fréchet Inception Distance"),
         ("G\\\"{o}del and na\\\"ive", "Gödel and naïve"),
         ("\\'{e}t\\'e, \\^{o}, \\~n, Pr\\`a", "été, ô, ñ, Prà"),
+        # a tie (non-breaking space) before a bracket is a space; ranges and URLs keep "~"
+        ("Large Language Models~(LLMs) with 1M~60M, see https://x.org/~vgg", "Large Language Models (LLMs) with 1M~60M, see https://x.org/~vgg"),
     ],
 )
 def test_latex(raw: str, clean: str) -> None:
