@@ -238,3 +238,15 @@ def test_large_graph_is_laid_out_quickly(tmp_path):
     parser.feed((tmp_path / "big.html").read_text(encoding="utf-8"))
     positions = {(n["x"], n["y"]) for n in payload(parser)["nodes"]}
     assert len(positions) > 1_900  # hidden nodes have their own places too
+
+
+def test_generic_concepts_rank_after_named_ones() -> None:
+    graph = nx.DiGraph()
+    for i in range(3):
+        graph.add_node(f"p{i}", kind="paper", title=f"P{i}")
+        graph.add_edge(f"p{i}", "data")
+    graph.add_edge("p0", "cifar")
+    graph.add_node("data", kind="concept", ctype="Dataset", key="training-data", label="training data", generic=True)
+    graph.add_node("cifar", kind="concept", ctype="Dataset", key="cifar-10", label="CIFAR-10", generic=False)
+    order = rank_nodes(graph, 10)
+    assert order.index("cifar") < order.index("data")  # though "training data" has more papers

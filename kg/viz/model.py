@@ -2,7 +2,9 @@
 
 Every node gets a *rank*: its place in the order the default view draws nodes in. The most
 connected concepts (and repositories) come first, each followed by a few of its most
-connected papers; then the remaining papers of those concepts; then everything else. The
+connected papers, concepts named by common words only ("training data", a graph node's
+``generic``) after the named ones; then the remaining papers of those concepts; then
+everything else. The
 default view draws ranks ``0 .. max_nodes - 1``; the page holds every node, so its filters
 and search can reveal the rest. Node ids in the page are ranks, so the browser needs no
 copy of the cap logic.
@@ -73,7 +75,8 @@ def rank_nodes(graph: nx.DiGraph, max_nodes: int) -> list:
     """Every node of `graph`, in drawing order (see the module docstring). Deterministic."""
     degree = dict(graph.degree())
     by_importance = lambda n: (-degree[n], str(n))  # noqa: E731
-    hubs = sorted((n for n, a in graph.nodes(data=True) if a.get("kind") != PAPER), key=by_importance)
+    hubs = sorted((n for n, a in graph.nodes(data=True) if a.get("kind") != PAPER),
+                  key=lambda n: (bool(graph.nodes[n].get("generic")), *by_importance(n)))
     papers_of = {
         h: sorted((p for p in graph.predecessors(h) if graph.nodes[p].get("kind") == PAPER), key=by_importance)
         for h in hubs
@@ -188,7 +191,8 @@ def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) 
     alt = [str(a) for a in attrs.get("alt_labels") or ()]
     details = {"key": str(node), "name": label, "alt": alt}
     also = f"\nalso: {', '.join(alt[:6])}" if alt else ""
-    return _short(label, 40), f"{label}\n({TYPE_BY_NAME[ntype].label}, {degree} papers){also}", details
+    kind = f"{TYPE_BY_NAME[ntype].label}, generic" if attrs.get("generic") else TYPE_BY_NAME[ntype].label
+    return _short(label, 40), f"{label}\n({kind}, {degree} papers){also}", details
 
 
 def node_size(degree: int) -> float:
