@@ -13,7 +13,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.extract import create_pipeline, extract_papers
-from kg.extract.resolve import names_a_kind
+from kg.extract.generic import names_a_kind
 from kg.graph import GraphBuilder
 from kg.ingest import Deduplicator, IngestReport, bundled_corpus, expand_inputs, read_papers
 from kg.rdf.namespace import RESOURCE_BASE

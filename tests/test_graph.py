@@ -187,7 +187,7 @@ def test_a_concept_only_written_with_its_head_noun_is_labelled_by_its_name() -> 
 
 
 def test_generic_concepts_are_told_by_the_given_predicate() -> None:
-    from kg.extract.resolve import names_a_kind
+    from kg.extract.generic import names_a_kind
 
     text = "We pre-train on training data with a neural process."
     mentions = (m(16, 29, "training data", "Dataset", "training-data", comp="model"),

@@ -335,7 +335,8 @@ def test_url_keeps_acronyms_inside_it_out() -> None:
 
 
 def test_phrases_of_generic_words_are_no_concepts_a_rule_may_guess() -> None:
-    from kg.extract.resolve import is_generic, select
+    from kg.extract.generic import is_generic
+    from kg.extract.resolve import select
 
     assert [k for k in ["downstream-task", "pre-trained-model", "machine-learning-model", "neural-network", "task"]
             if not is_generic(k)] == []

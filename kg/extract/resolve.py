@@ -57,15 +57,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import AbbreviationPair
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
+from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
-from kg.extract.gazetteer import known_keys
+from kg.extract.generic import generic_keys, is_generic
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
 from kg.extract.proposals import is_explicit
@@ -357,56 +356,6 @@ def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
     kept = [replace(m, key=n.key, canonical=n.canonical) if (n := named.get((text[m.start:m.end], m.label))) else m
             for m in kept]
     return [r for i, r in enumerate(rules) if i not in dropped] + kept
-
-
-@cache
-def generic_keys() -> frozenset[str]:
-    """Keys of terms that name no concept ("our method", "baseline", "model")."""
-    return frozenset(concept_key(row["term"]) for row in load_jsonl("generic_terms.jsonl") if "term" in row)
-
-
-@cache
-def generic_words() -> frozenset[tuple[str, ...]]:
-    """Words that name no concept alone or together ("downstream", "model", "task"), each as
-    the parts of its key ("state-of-the-art" is one word of five parts)."""
-    return frozenset(tuple(concept_key(row["word"]).split("-")) for row in load_jsonl("generic_terms.jsonl") if "word" in row)
-
-
-@cache
-def _longest_generic_word() -> int:
-    return max(map(len, generic_words()), default=1)
-
-
-def is_generic(key: str) -> bool:
-    """A listed generic term, or a key made only of generic words.
-
-    >>> [is_generic(k) for k in ["machine-learning", "downstream-task", "pre-trained-model", "feature-learning"]]
-    [True, True, True, False]
-    >>> [is_generic(k) for k in ["state-of-the-art-model", "world-model", "the-art"]]
-    [True, False, False]
-    """
-    if key in generic_keys():
-        return True
-    words, parts, i = generic_words(), key.split("-"), 0
-    longest = _longest_generic_word()
-    while i < len(parts):
-        step = next((n for n in range(min(longest, len(parts) - i), 0, -1)
-                     if tuple(parts[i:i + n]) in words or (n == 1 and (singular(parts[i]),) in words)), 0)
-        if not step:
-            return False
-        i += step
-    return bool(parts)
-
-
-def names_a_kind(key: str) -> bool:
-    """A concept named by generic words only ("training data", "pre-trained model") is a
-    kind of thing rather than a named method, dataset, metric or task, unless the
-    gazetteer lists it ("neural process").
-
-    >>> [names_a_kind("training-data"), names_a_kind("neural-process"), names_a_kind("image-classification")]
-    [True, False, False]
-    """
-    return key not in known_keys() and is_generic(key)
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
