@@ -70,14 +70,19 @@ def is_explicit(text: str, start: int) -> bool:
     return bool(_EXPLICIT.search(text[max(0, start - 80):start]))
 
 
-def is_coined(name: str) -> bool:
-    """A coined name: mixed case, digits or symbols, not a 2-3 letter generic acronym.
+# A hyphenated word ending so modifies a noun after it: "BERT-based", "MM-like".
+_MODIFIER = re.compile(r"-(?:based|like|style|driven|guided|inspired|free|specific|oriented|agnostic|level|wise)$", re.IGNORECASE)
 
-    >>> [is_coined(n) for n in ["OptEmbed", "SpecDec++", "LAPP", "LLM", "Transformer"]]
-    [True, True, True, False, False]
+
+def is_coined(name: str) -> bool:
+    """A coined name: mixed case, digits or symbols, not a 2-3 letter generic acronym, not
+    a modifier ("Majorization-Minimization-based optimization algorithm").
+
+    >>> [is_coined(n) for n in ["OptEmbed", "SpecDec++", "LAPP", "LLM", "Transformer", "BERT-based"]]
+    [True, True, True, False, False, False]
     """
     name = strip_acronym_plural(name)
-    if len(name) <= 3 and name.isupper():
+    if (len(name) <= 3 and name.isupper()) or _MODIFIER.search(name):
         return False
     inner_caps = sum(c.isupper() for c in name[1:])
     return inner_caps >= 1 or any(c.isdigit() or c in "+^" for c in name)
