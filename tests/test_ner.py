@@ -218,6 +218,17 @@ def test_known_dataset_or_metric_with_words_before_keeps_its_key_a_method_does_n
                                 ("validation accuracy", "Metric", "accuracy", MODEL)]
 
 
+def test_a_known_owner_in_the_possessive_stays_its_own_mention() -> None:
+    text = "Shampoo's computational efficiency and Bikel's parser"
+    out = merge_model(text, [
+        cand(text, "Shampoo", "Method", "gazetteer"), cand(text, "Shampoo's computational efficiency", "Metric", MODEL, 0.7),
+        cand(text, "Bikel's parser", "Method", MODEL, 0.8),  # no known name: SciERC's span as it is
+    ])
+    assert spans(text, out) == [("Bikel's parser", "Method", "bikel-s-parser", MODEL),
+                                ("Shampoo", "Method", "shampoo", "gazetteer"),
+                                ("computational efficiency", "Metric", "computational-efficiency", MODEL)]
+
+
 def test_model_span_absorbs_acronym_pair_and_method_inside() -> None:
     text = "a statistical machine translation (SMT) system and OCR accuracy"
     out = merge_model(text, [

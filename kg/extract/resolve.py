@@ -32,7 +32,9 @@ Policy, in order:
    "convolutional neural networks (CNNs) model"), or a known dataset or metric with words
    before it ("long-tailed CIFAR-100", "validation accuracy"), it keeps that name's key
    (and a proposed name's role); a dataset or metric span around two known names or more of its type
-   ("MNIST and CIFAR10 datasets") gives way to those names. A model span that is just an
+   ("MNIST and CIFAR10 datasets") gives way to those names. A model span that opens
+   with a known name in the possessive ("Shampoo's computational efficiency") is only what
+   follows it. A model span that is just an
    acronym definition ("sharpness-aware minimization (SAM)") leaves the long and short
    form as two mentions, and one that is only names and separators ("SGD/Adam/LAMB")
    gives way to the names. Any other overlap -- a URL, a known dataset or metric inside a
@@ -65,6 +67,7 @@ from kg.extract.abbreviations import AbbreviationPair
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.generic import generic_keys, is_generic
+from kg.extract.ner import without_generic_head
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
 from kg.extract.proposals import is_explicit
@@ -320,12 +323,34 @@ def _merged_label(rule: Candidate, model: Candidate) -> str:
     return model.label if rule.label in _CONTEXTUAL and model.label in _CONTEXTUAL else rule.label
 
 
+_POSSESSIVE = re.compile(r"['’]s[ \t]+")
+
+
+def _without_owner(text: str, model: Candidate, rules: list[Candidate]) -> Candidate:
+    """A model span that opens with a known name in the possessive ("Shampoo's
+    computational efficiency") is what follows it; the name stays a mention of its own.
+
+    >>> text = "Shampoo's computational efficiency"
+    >>> owner = Candidate(0, 7, "Method", "shampoo", 0.9, GAZETTEER)
+    >>> model = _without_owner(text, Candidate(0, 34, "Metric", "x", 0.7, MODEL), [owner])
+    >>> (text[model.start:model.end], model.key)
+    ('computational efficiency', 'computational-efficiency')
+    """
+    for rule in rules:
+        if rule.component == GAZETTEER and rule.start == model.start:
+            mark = _POSSESSIVE.match(text, rule.end)
+            if mark and mark.end() < model.end:
+                return replace(model, start=mark.end(), key=without_generic_head(concept_key(text[mark.end():model.end]), model.label))
+    return model
+
+
 def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
     """Settle overlaps between model candidates and the rules' (policy 4, above)."""
     rules = [c for c in cands if c.component != MODEL]
     dropped: set[int] = set()
     kept: list[Candidate] = []
     for model in (c for c in cands if c.component == MODEL):
+        model = _without_owner(text, model, rules)
         hits = [i for i, r in enumerate(rules) if _overlap(model, r)]
         same = [i for i in hits if (rules[i].start, rules[i].end) == (model.start, model.end)]
         if any(rules[i].label == REPOSITORY for i in hits):
