@@ -28,7 +28,7 @@ _ONE_ARG = re.compile(
 _SWITCH = re.compile(r"\{\\(?:em|bf|it|tt|sc|rm|sl)\s+([^{}]*)\}")
 _CITE = re.compile(r"~?\\(?:cite[pt]?|ref|eqref|footnote|label)\{[^{}]*\}")
 _ESCAPED = re.compile(r"\\([%&_#$])")
-_TIE = re.compile(r"(?<=[^\W\d_])~(?=\()")  # LaTeX's non-breaking space: "Models~(LLMs)"
+_TIE = re.compile(r"(?<=[^\W_])~(?=[(\[])")  # LaTeX's non-breaking space: "Models~(LLMs)", "GPT-4~[3]"
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "c": "\u0327"}
 _ACCENT = re.compile(r"\\(['`^\"~]|c(?=\{)|c\s)\{?([A-Za-z])\}?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")

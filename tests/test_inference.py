@@ -124,3 +124,16 @@ def test_ner_in_batches_equals_ner_one_doc_at_a_time() -> None:
     batched = [e.mentions for e in extract_papers(papers, nlp)]
     single = [next(iter(extract_papers([p], nlp))).mentions for p in papers]
     assert batched == single and any(batched)
+
+
+def test_span_scorer_rejects_a_softmax_with_temperature(shipped) -> None:
+    _, model = shipped
+    spancat = model.get_pipe("spancat_singlelabel").model
+    soft = spancat.layers[-1]
+    saved = soft.attrs["softmax_temperature"]
+    try:
+        soft.attrs["softmax_temperature"] = 2.0
+        with pytest.raises(ValueError, match="softmax"):
+            SpanScorer.from_model(spancat)
+    finally:
+        soft.attrs["softmax_temperature"] = saved

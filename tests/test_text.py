@@ -39,6 +39,7 @@ def test_html_tags_and_entities(raw: str, clean: str) -> None:
         ("\\'{e}t\\'e, \\^{o}, \\~n, Pr\\`a", "été, ô, ñ, Prà"),
         # a tie (non-breaking space) before a bracket is a space; ranges and URLs keep "~"
         ("Large Language Models~(LLMs) with 1M~60M, see https://x.org/~vgg", "Large Language Models (LLMs) with 1M~60M, see https://x.org/~vgg"),
+        ("GPT-4~(OpenAI) and Ma\\~n~[3]", "GPT-4 (OpenAI) and Mañ [3]"),
     ],
 )
 def test_latex(raw: str, clean: str) -> None:

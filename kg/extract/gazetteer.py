@@ -74,8 +74,10 @@ def gazetteer_files() -> tuple[str, ...]:
 
 @cache
 def known_keys() -> frozenset[str]:
-    """The concept key of every listed name."""
-    return frozenset(concept_key(row["name"]) for file_name in gazetteer_files() for row in load_jsonl(file_name))
+    """The concept key of every listed name, but those of kinds of thing listed for their
+    acronyms ("generic": true, "deep neural network" for DNN)."""
+    return frozenset(concept_key(row["name"]) for file_name in gazetteer_files() for row in load_jsonl(file_name)
+                     if not row.get("generic"))
 
 
 @cache

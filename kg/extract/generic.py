@@ -57,9 +57,10 @@ def is_generic(key: str) -> bool:
 def names_a_kind(key: str) -> bool:
     """A concept named by generic words only ("training data", "pre-trained model") is a
     kind of thing rather than a named method, dataset, metric or task, unless the
-    gazetteer lists it ("neural process").
+    gazetteer lists it as a name ("neural process"; "deep neural network" is listed as a
+    kind, for its acronym).
 
-    >>> [names_a_kind("training-data"), names_a_kind("neural-process"), names_a_kind("image-classification")]
-    [True, False, False]
+    >>> [names_a_kind(k) for k in ["training-data", "neural-process", "image-classification", "deep-neural-network"]]
+    [True, False, False, True]
     """
     return key not in known_keys() and is_generic(key)

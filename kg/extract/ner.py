@@ -236,15 +236,21 @@ def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> 
     >>> [(c.label, c.key, c.confidence) for c in span_candidates("a BLEU score (BS)", [(2, 17, "Metric", 0.8), (0, 1, "Generic", 1.0)])]
     [('Metric', 'bleu-score', 0.8)]
     """
-    out = []
-    for start, end, label, probability in spans:
-        kg_label = KG_TYPES.get(label)
-        # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
-        key = concept_key(_PARENTHESES.sub("", text[start:end]) or text[start:end]) if kg_label else ""
-        key = without_generic_head(key, kg_label)
-        if key and _precise_enough(kg_label, text[start:end]) and not is_verb_use(text, start, end):
-            out.append(Candidate(start, end, kg_label, key, round(min(max(probability, 0.0), 1.0), 3), COMPONENT))
-    return out
+    found = (span_candidate(text, start, end, label, probability) for start, end, label, probability in spans)
+    return [cand for cand in found if cand is not None]
+
+
+def span_candidate(text: str, start: int, end: int, label: str, probability: float) -> Candidate | None:
+    """The candidate for one model span, or None when kg keeps no such span: a type kg
+    does not keep, a dataset or metric not :func:`_precise_enough`, a verb."""
+    kg_label = KG_TYPES.get(label)
+    if kg_label is None:
+        return None
+    # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
+    key = without_generic_head(concept_key(_PARENTHESES.sub("", text[start:end]) or text[start:end]), kg_label)
+    if key and _precise_enough(kg_label, text[start:end]) and not is_verb_use(text, start, end):
+        return Candidate(start, end, kg_label, key, round(min(max(probability, 0.0), 1.0), 3), COMPONENT)
+    return None
 
 
 class ModelMatcher:

@@ -67,7 +67,7 @@ from kg.extract.abbreviations import AbbreviationPair
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.generic import generic_keys, is_generic
-from kg.extract.ner import without_generic_head
+from kg.extract.ner import span_candidate
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
 from kg.extract.proposals import is_explicit
@@ -335,12 +335,18 @@ def _without_owner(text: str, model: Candidate, rules: list[Candidate]) -> Candi
     >>> model = _without_owner(text, Candidate(0, 34, "Metric", "x", 0.7, MODEL), [owner])
     >>> (text[model.start:model.end], model.key)
     ('computational efficiency', 'computational-efficiency')
+    >>> text = "ImageNet's inductive bias"
+    >>> owner = Candidate(0, 8, "Dataset", "imagenet", 0.9, GAZETTEER)
+    >>> _without_owner(text, Candidate(0, 25, "Dataset", "x", 0.7, MODEL), [owner]).start
+    0
     """
     for rule in rules:
         if rule.component == GAZETTEER and rule.start == model.start:
             mark = _POSSESSIVE.match(text, rule.end)
-            if mark and mark.end() < model.end:
-                return replace(model, start=mark.end(), key=without_generic_head(concept_key(text[mark.end():model.end]), model.label))
+            # the rest must be a span the model would keep ("ImageNet's inductive bias" is no dataset)
+            rest = span_candidate(text, mark.end(), model.end, model.label, model.confidence) if mark else None
+            if rest is not None and rest.start < rest.end:
+                return rest
     return model
 
 
