@@ -72,4 +72,3 @@ def is_web_url(text: str) -> bool:
     [True, False, False, False]
     """
     return bool(_WEB_URL.fullmatch(text))
-
