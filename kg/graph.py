@@ -109,7 +109,7 @@ class GraphBuilder:
                 target = concept_node(mention.label, mention.key)
                 if target not in self.graph:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
-                name, short = definition_parts(mention.text)
+                name, short = definition_parts(mention.text, mention.key)
                 if short:  # "hidden Markov models (HMMs)": both are names, neither preferred
                     self._surface_forms[target][short] += 0
                 if mention.long_form:
@@ -234,19 +234,26 @@ def is_acronym(text: str) -> bool:
 _DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)(?:[ \t]+[A-Za-z]+)?")  # and a head noun
 
 
-def definition_parts(text: str) -> tuple[str, str | None]:
+def definition_parts(text: str, key: str | None = None) -> tuple[str, str | None]:
     """A mention written as a definition, split into its name and bracketed short form
-    (up to two words and twelve characters, a capital among them).
+    (up to two words and twelve characters, a capital among them). A word after the
+    brackets is the name's head noun, dropped, only when the concept's `key` lacks it too:
+    otherwise the short form names part of the concept, and the name is the whole text.
 
     >>> definition_parts("hidden Markov models (HMMs)"), definition_parts("BLEU"), definition_parts("gradient descent (GD) method")
     (('hidden Markov models', 'HMMs'), ('BLEU', None), ('gradient descent', 'GD'))
     >>> definition_parts("representation group flow (RG flow)"), definition_parts("Gaussian process (with noise)")
     (('representation group flow', 'RG flow'), ('Gaussian process (with noise)', None))
+    >>> definition_parts("machine learning (ML) community", "machine learning community")
+    ('machine learning community', None)
     """
     match = _DEFINITION.fullmatch(text)
     short = match["short"] if match else ""
     if len(short) <= 12 and len(short.split()) <= 2 and any(c.isupper() for c in short):
-        return match["name"], short
+        name = match["name"]
+        if key is None or text.endswith(")") or concept_key(name) == key:
+            return name, short
+        return f"{name} {text[match.end('short'):].lstrip(' )')}", None
     return text, None
 
 

@@ -60,12 +60,19 @@ def test_teacher_labels_round_trip_into_training_docs(teacher, tmp_path: Path) -
             probs[i, teacher.LABELS.index(wanted[s, e])] = 0.8
             probs[i, -1] = 0.2
     rows = teacher.label_rows([item], [probs])
-    assert rows == [{"text": item.text, "spans": [[0, 4, "Method"], [18, 29, "Dataset"]]}]
+    assert rows == [{"text": item.text, "spans": [[0, 4, "Method"], [18, 29, "Dataset"]],
+                     "soft": [[0, 4, "Method", 0.8], [18, 29, "Dataset", 0.8]]}]
     path = tmp_path / "labels.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     make_docbins = sys.modules["make_docbins"]
     (doc,) = make_docbins.teacher_docs(nlp, path)
     assert [(s.text, s.label_) for s in doc.spans["sc"]] == [("Adam", "Method"), ("ImageNet-1k", "Dataset")]
+    # the soft labels ride along in token offsets, for kg_spancat
+    assert doc.user_data["kg_soft_targets"] == [[0, 1, "Method", 0.8], [4, 5, "Dataset", 0.8]]
+    path.write_text(json.dumps({"text": "Adam beats SGD.", "spans": [], "soft": [[0, 3, "Method", 0.4]]}) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(SystemExit, match="soft label is off the tokens"):
+        make_docbins.teacher_docs(nlp, path)
     path.write_text(json.dumps({"text": "Adam beats SGD.", "spans": [[1, 4, "Method"]]}) + "\n", encoding="utf-8")
     with pytest.raises(SystemExit, match="off the tokens"):
         make_docbins.teacher_docs(nlp, path)
@@ -78,3 +85,4 @@ def test_the_ml_sample_never_reaches_training(teacher) -> None:
     sample = [doc.text for doc in read_sample()]
     assert len(texts) == 407 - len(sample)
     assert not any(abstract in text for abstract in sample for text in texts)
+

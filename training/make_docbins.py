@@ -25,6 +25,7 @@ from spacy.util import filter_spans
 from kg.eval.ml_sample import read_sample
 from kg.eval.scierc import ALL_LABELS, read_split
 from kg.extract import doc_text
+from kg.extract.spancat import SOFT_TARGETS
 from kg.ingest import Deduplicator, IngestReport, bundled_corpus, read_papers
 from kg.records import Paper
 
@@ -52,7 +53,9 @@ def unlabeled_texts() -> list[str]:
 
 
 def teacher_docs(nlp, path: Path) -> list[spacy.tokens.Doc]:
-    """The teacher's labels (rows of text and [start, end, label] spans) as docs."""
+    """The teacher's labels (rows of text, [start, end, label] spans and, if given,
+    [start, end, label, probability] soft labels) as docs; soft labels go to the doc's
+    ``user_data``, where ``kg_spancat`` looks for them."""
     docs = []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -62,6 +65,11 @@ def teacher_docs(nlp, path: Path) -> list[spacy.tokens.Doc]:
             raise SystemExit(f"{path}: a span is off the tokens of {row['text'][:60]!r}")
         doc.spans["sc"] = spans
         doc.ents = filter_spans(spans)
+        soft = [(doc.char_span(start, end), label, p) for start, end, label, p in row.get("soft", ())]
+        if any(span is None for span, _, _ in soft):
+            raise SystemExit(f"{path}: a soft label is off the tokens of {row['text'][:60]!r}")
+        if soft:
+            doc.user_data[SOFT_TARGETS] = [[span.start, span.end, label, p] for span, label, p in soft]
         docs.append(doc)
     return docs
 
@@ -84,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     taught.unlink(missing_ok=True)
     if args.teacher:
         docs = teacher_docs(nlp, Path(args.teacher))
-        DocBin(docs=docs, store_user_data=False).to_disk(taught)
+        DocBin(docs=docs, store_user_data=True).to_disk(taught)  # with their soft labels
         print(f"bundled corpus, teacher's labels: {len(docs)} abstracts, {sum(len(d.spans['sc']) for d in docs)} spans")
     texts = [d.text for d in read_split(args.data / "train.json", ALL_LABELS)] + unlabeled_texts()
     with (args.out / "pretrain.jsonl").open("w", encoding="utf-8") as handle:

