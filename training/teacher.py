@@ -281,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     fitting.add_argument("--batch", type=int, default=2, help="abstracts per update")
     fitting.add_argument("--lr", type=float, default=3e-5, help="the encoder's peak learning rate (the head's is 10x)")
     fitting.add_argument("--data", type=Path, default=ROOT / "data/scierc")
-    fitting.add_argument("--out", type=Path, default=ROOT / "training/work/teacher/s0")
+    fitting.add_argument("--out", type=Path, default=ROOT / "training/work/teacher/mpnet0")
     labelling = commands.add_parser("label", help="label the bundled corpus with the teachers' mean probabilities")
     labelling.add_argument("--teachers", type=Path, nargs="+", default=[ROOT / "training/work/teacher/mpnet0"])
     labelling.add_argument("--out", type=Path, default=ROOT / "training/data/bundled_teacher.jsonl")
