@@ -107,7 +107,7 @@ class SpanTeacher(nn.Module):
 
     def __init__(self, encoder_dir: Path, n_labels: int):
         super().__init__()
-        self.bert = encoder(encoder_dir)
+        self.bert = encoder(encoder_dir)  # "bert" whatever the encoder: the checkpoints' parameter names
         width = self.bert.width
         self.width = nn.Embedding(WIDTHS, 32)
         self.dropout = nn.Dropout(0.1)

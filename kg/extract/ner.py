@@ -1,7 +1,8 @@
 """Component `kg_ner`: the span categorizer trained on SciERC (shipped in kg/extract/model/).
 
 The model (training/ner.cfg, ``make train``) is a spaCy pipeline of a CNN ``tok2vec``
-and a ``spancat_singlelabel``; the tok2vec reads hash embeddings of each word and static
+and a ``kg_spancat`` (spaCy's single-label span categorizer, trained on the teacher's
+probabilities as well: kg.extract.spancat); the tok2vec reads hash embeddings of each word and static
 word vectors distilled from a sentence encoder (training/vectors.py), which the model's
 vocabulary carries. It shares the kg pipeline's vocabulary and runs on its tokens.
 :func:`build_phrase_suggester` proposes noun-phrase-like token spans, the model gives
