@@ -231,29 +231,33 @@ def is_acronym(text: str) -> bool:
     return 2 <= len(text) <= 10 and " " not in text and sum(c.isupper() for c in text) >= 2
 
 
-_DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)(?:[ \t]+[A-Za-z]+)?")  # and a head noun
+_DEFINITION = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<short>[^()]+?)\s*\)(?:[ \t]+(?P<head>[A-Za-z]+))?")
 
 
-def definition_parts(text: str, key: str | None = None) -> tuple[str, str | None]:
+def definition_parts(text: str, key: str) -> tuple[str, str | None]:
     """A mention written as a definition, split into its name and bracketed short form
     (up to two words and twelve characters, a capital among them). A word after the
     brackets is the name's head noun, dropped, only when the concept's `key` lacks it too:
     otherwise the short form names part of the concept, and the name is the whole text.
 
-    >>> definition_parts("hidden Markov models (HMMs)"), definition_parts("BLEU"), definition_parts("gradient descent (GD) method")
-    (('hidden Markov models', 'HMMs'), ('BLEU', None), ('gradient descent', 'GD'))
-    >>> definition_parts("representation group flow (RG flow)"), definition_parts("Gaussian process (with noise)")
-    (('representation group flow', 'RG flow'), ('Gaussian process (with noise)', None))
-    >>> definition_parts("machine learning (ML) community", "machine learning community")
+    >>> definition_parts("hidden Markov models (HMMs)", "hidden-markov-model"), definition_parts("BLEU", "bleu")
+    (('hidden Markov models', 'HMMs'), ('BLEU', None))
+    >>> definition_parts("gradient descent (GD) method", "gradient-descent")
+    ('gradient descent', 'GD')
+    >>> definition_parts("representation group flow (RG flow)", "representation-group-flow")
+    ('representation group flow', 'RG flow')
+    >>> definition_parts("Gaussian process (with noise)", "gaussian-process-with-noise")
+    ('Gaussian process (with noise)', None)
+    >>> definition_parts("machine learning (ML) community", "machine-learning-community")
     ('machine learning community', None)
     """
     match = _DEFINITION.fullmatch(text)
     short = match["short"] if match else ""
     if len(short) <= 12 and len(short.split()) <= 2 and any(c.isupper() for c in short):
-        name = match["name"]
-        if key is None or text.endswith(")") or concept_key(name) == key:
+        name, head = match["name"], match["head"]
+        if head is None or concept_key(name) == key:
             return name, short
-        return f"{name} {text[match.end('short'):].lstrip(' )')}", None
+        return f"{name} {head}", None
     return text, None
 
 

@@ -120,9 +120,10 @@ def label_rows(items: Sequence[Abstract], probabilities: Sequence[numpy.ndarray]
     rows = []
     for item, probs in zip(items, probabilities):
         found = decode(item.spans, probs, LABELS, THRESHOLD) if len(item.spans) else []
-        chars = [(item.starts[s], item.starts[e - 1] + len(item.words[e - 1])) for s, e in item.spans.tolist()]
-        spans = [[item.starts[s], item.starts[e - 1] + len(item.words[e - 1]), label] for s, e, label, _ in found]
-        soft = [[*chars[i], LABELS[k], round(float(probs[i, k]), 3)]
+        tokens = item.spans.tolist()
+        chars = {(s, e): (item.starts[s], item.starts[e - 1] + len(item.words[e - 1])) for s, e in tokens}
+        spans = [[*chars[int(s), int(e)], label] for s, e, label, _ in found]
+        soft = [[*chars[tuple(tokens[i])], LABELS[k], round(float(probs[i, k]), 3)]
                 for i, k in zip(*numpy.nonzero(probs[:, :len(LABELS)] >= SOFT_FLOOR))]
         rows.append({"text": item.text, "spans": spans, "soft": soft})
     return rows
