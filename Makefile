@@ -7,6 +7,8 @@ OUT    ?= outputs
 Q      ?= most-used-datasets
 ARGS   ?=
 SPARQL_ARGS ?=
+# kg serve's load test, e.g. LOAD_ARGS='--papers 10000 --clients 20 --seconds 5 --timeout 2'
+LOAD_ARGS ?=
 
 .PHONY: help setup run graph viz query validate serve eval train teacher bench test test-fast clean distclean
 
@@ -58,9 +60,10 @@ teacher:  ## refit the transformer teacher (torch, CPU, about half an hour) and 
 	$(TPY) training/teacher.py fit --encoder mpnet --seed 0 --out training/work/teacher/mpnet0
 	$(TPY) training/teacher.py label --teachers training/work/teacher/mpnet0
 
-bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes) and the named queries (100k papers)
+bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes), the named queries (100k papers) and load-test kg serve
 	$(PY) -m kg.bench $(ARGS)
 	$(PY) -m kg.rdf.bench $(SPARQL_ARGS)
+	$(PY) -m kg.rdf.loadtest $(LOAD_ARGS)
 
 test: setup  ## run the test suite
 	$(PY) -m pytest $(ARGS)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from kg.errors import OutputError
+from kg.errors import OutputError, shown
 
 
 @contextmanager
@@ -24,7 +24,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         os.chmod(temp, 0o644)  # mkstemp makes it private; outputs are meant to be shared
         os.replace(temp, target)
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise OutputError(f"cannot write {shown(target)}: {exc.strerror or exc}") from exc
     finally:
         temp.unlink(missing_ok=True)
 

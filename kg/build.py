@@ -1,4 +1,5 @@
-"""The whole run: files -> papers -> mentions -> graph -> RDF, store and HTML."""
+"""The whole run: files -> papers -> mentions -> graph -> RDF, store and HTML, published
+into the output folder as one set (kg.outdir)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,23 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
+from urllib.parse import urlsplit
 
+import networkx as nx
+from pyoxigraph import NamedNode
+
+from kg.errors import InputError, Interrupted, NoPapers, OutputError, UsageError, printable, shown
 from kg.extract import create_pipeline, extract_papers
 from kg.extract.generic import names_a_kind
 from kg.graph import GraphBuilder
-from kg.ingest import Deduplicator, IngestReport, bundled_corpus, expand_inputs, read_papers
+from kg.ingest import READERS, Deduplicator, IngestReport, bundled_corpus, expand_inputs, read_papers
+from kg.outdir import Publication, check_out_dir, output_folder
 from kg.rdf.namespace import RESOURCE_BASE
-from kg.rdf.write import count_triples, load_store, write_rdf
+from kg.rdf.write import RDF_FORMATS, count_triples, load_store, rdf_format, write_rdf
+
+# Every name a build's output may have in OUT: a stale one is removed when a build that
+# does not write it is published, so OUT never shows outputs of two builds.
+OUTPUT_NAMES = (*(f"graph{f.suffix}" for f in RDF_FORMATS.values()), "graph.html", "store")
 
 
 @dataclass(frozen=True)
@@ -44,40 +54,50 @@ class BuildSummary:
     merged: int
     skipped: int
     skip_reasons: dict[str, int]
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # what to print: skipped records, then records kept with a repair or guess
     concepts: dict[str, int]
     repositories: int
     mentions: int
     triples: int
     seconds: float
     outputs: dict[str, Path] = field(default_factory=dict)
+    leftovers_removed: int = 0  # files or folders killed builds had left in OUT
+    leftover_bytes: int = 0
+    results: int = 0  # numbers stated as results (kg:Result)
+    warned: int = 0  # records kept despite a problem (an encoding guess, a cut abstract, a bad date)
+    warn_reasons: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         """The one-line summary `kg build` closes with."""
         concepts = ", ".join(f"{n} {t.lower()}s" for t, n in sorted(self.concepts.items()))
-        skipped = f"{self.skipped} skipped" + (
-            " (" + ", ".join(f"{n} {r}" for r, n in sorted(self.skip_reasons.items())) + ")" if self.skipped else ""
-        )
+        skipped = f"{self.skipped} skipped" + (f" ({_reasons(self.skip_reasons)})" if self.skipped else "")
+        if self.warned:
+            skipped += f", {self.warned} warned ({_reasons(self.warn_reasons)})"
         return (
             f"{self.papers} papers from {self.records} records in {self.files} files "
             f"({self.merged} merged, {skipped}); concepts: {concepts or 'none'}; "
-            f"{self.repositories} repositories; {self.mentions} mentions; {self.triples} triples; "
+            f"{self.repositories} repositories; {self.mentions} mentions; {self.results} results; {self.triples} triples; "
             f"{self.seconds:.1f} s"
         )
 
 
+def _reasons(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
+
+
 def collect_graph(
-    options: BuildOptions, report: IngestReport, progress: Callable[[int], None] | None = None
+    options: BuildOptions, report: IngestReport, progress: Callable[[int], None] | None = None,
+    files: Sequence[Path] | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Read, deduplicate and extract every input into one graph (streaming until the graph)."""
-    files = input_files(options)
-    dedup = Deduplicator()
+    files = input_files(options) if files is None else files
+    dedup = Deduplicator(report)
     papers = dedup.unique(read_papers(files, report, options.input_format))
     builder = GraphBuilder(is_generic=names_a_kind)
     for extracted in extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
                                     min_confidence=options.min_confidence):
         builder.add(extracted)
-        if progress:
+        if progress is not None:
             progress(1)
     for canonical, duplicate in dedup.duplicates:
         builder.merge_duplicate(canonical, duplicate)
@@ -85,43 +105,162 @@ def collect_graph(
 
 
 def build(options: BuildOptions, progress: Callable[[int], None] | None = None) -> tuple[nx.DiGraph, BuildSummary]:
-    started = time.perf_counter()
-    report = IngestReport(strict=options.strict)
-    graph, dedup = collect_graph(options, report, progress)
-    created = options.created or creation_date(input_files(options))
-    outputs = write_rdf(graph, options.out_dir, options.rdf_formats, options.base, created)
-    triples = None
-    if options.store and "ntriples" in outputs:
-        triples = load_store(outputs["ntriples"], options.out_dir / "store")  # its size: no second read
-        outputs["store"] = options.out_dir / "store"
-    if options.html:
-        from kg.viz import write_html  # pyvis is only needed for the viewer
+    """Build into `options.out_dir` as one set: options, inputs and OUT are checked before
+    any extraction; everything is written into a staging folder and published at the end
+    in one switch (kg.outdir). A failure, an interrupt or a build that yields no paper
+    leaves OUT as it was; a second build into the same OUT is refused while one runs.
 
-        outputs["html"] = options.out_dir / "graph.html"
-        write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
+    Raises UsageError (a bad option), InputError (a missing input path; a bad file with
+    `strict`), NoPapers, OutputError/OutputBusy, Interrupted (SIGINT: says whether OUT
+    was replaced)."""
+    started = time.perf_counter()
+    formats = check_options(options)
+    report = IngestReport(strict=options.strict)
+    files = input_files(options, report)
+    publication: Publication | None = None
+    try:
+        with output_folder(options.out_dir, OUTPUT_NAMES) as publication:
+            graph, dedup = collect_graph(options, report, progress, files)
+            papers = sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "paper")
+            if papers == 0:
+                raise NoPapers(no_papers_message(files, report, options.out_dir),
+                               tuple(str(e) for e in (*report.skipped, *report.warnings)))
+            created = options.created or creation_date(files)
+            staged, triples = write_outputs(graph, publication.staging, options, formats, created)
+            published = publication.publish(OUTPUT_NAMES)
+            outputs = {key: published[path.name] for key, path in staged.items()}
+    except KeyboardInterrupt:
+        raise Interrupted(interrupted_message(options.out_dir, publication)) from None
     kinds = Counter(a["ctype"] for _, a in graph.nodes(data=True) if a["kind"] == "concept")
-    if triples is None:
-        triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
     summary = BuildSummary(
         files=report.files,
         records=report.records,
-        papers=sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "paper"),
+        papers=papers,
         merged=len(dedup.duplicates),
         skipped=len(report.skipped),
         skip_reasons=dict(report.skip_reasons()),
-        warnings=tuple(str(e) for e in report.skipped),
+        warnings=tuple(str(e) for e in (*report.skipped, *report.warnings)),
+        warned=len(report.warnings),
+        warn_reasons=dict(report.warning_reasons()),
         concepts=dict(kinds),
         repositories=sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "repository"),
         mentions=sum(len(a["mentions"]) for _, a in graph.nodes(data=True) if a["kind"] == "paper"),
+        results=sum(len(a.get("results", ())) for _, a in graph.nodes(data=True) if a["kind"] == "paper"),
         triples=triples,
         seconds=time.perf_counter() - started,
         outputs=outputs,
+        leftovers_removed=publication.cleaned.entries,
+        leftover_bytes=publication.cleaned.bytes,
     )
     return graph, summary
 
 
-def input_files(options: BuildOptions) -> list[Path]:
-    return expand_inputs(options.inputs) if options.inputs else bundled_corpus()
+def write_outputs(
+    graph: nx.DiGraph, folder: Path, options: BuildOptions, formats: Sequence[str], created: str
+) -> tuple[dict[str, Path], int]:
+    """Write every output of one build into `folder`; returns their paths by kind and the
+    number of triples. An OSError (disk full, permissions) becomes one OutputError line."""
+    try:
+        outputs = write_rdf(graph, folder, formats, options.base, created)
+        triples = None
+        if options.store and "ntriples" in outputs:
+            triples = load_store(outputs["ntriples"], folder / "store")  # its size: no second read
+            outputs["store"] = folder / "store"
+        if options.html:
+            from kg.viz import write_html  # pyvis is only needed for the viewer
+
+            outputs["html"] = folder / "graph.html"
+            write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
+        if triples is None:
+            triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
+    except OSError as exc:
+        where = shown(exc.filename) if exc.filename else shown(folder)
+        raise OutputError(f"cannot write the outputs ({where}): {exc.strerror or exc}; nothing was replaced") from None
+    return outputs, triples
+
+
+def check_options(options: BuildOptions) -> list[str]:
+    """Every check that needs no reading, done before any: input and RDF formats, the base
+    IRI, the output folder, input paths. Returns the RDF formats' canonical names."""
+    if options.input_format is not None and options.input_format not in READERS:
+        raise UsageError(f"unknown input format {printable(repr(options.input_format))}; known: {', '.join(READERS)}")
+    formats = list(dict.fromkeys(rdf_format(name).name for name in options.rdf_formats))
+    check_base_iri(options.base)
+    check_out_dir(Path(options.out_dir))
+    missing = missing_inputs(options.inputs)
+    if missing:
+        more = f" (and {len(missing) - 1} more missing inputs)" if len(missing) > 1 else ""
+        raise InputError(missing[0], f"no such file{more}", kind="no such file")
+    return formats
+
+
+_IRI_FORBIDDEN = frozenset('<>"{}|\\^` ')
+
+
+def check_base_iri(base: str) -> str:
+    """The base of resource IRIs must be an absolute http(s) IRI ending in '/' or '#' (so
+    that `base + key` is a resource under it) with no character IRIs forbid (RFC 3987:
+    spaces, controls, <>"{}|\\^`). Returns it; raises UsageError."""
+    problem = None
+    bad = sorted({c for c in base if c in _IRI_FORBIDDEN or not c.isprintable()})
+    try:
+        parts = urlsplit(base)
+    except ValueError as exc:  # e.g. an unclosed IPv6 bracket
+        raise UsageError(f"bad --base {printable(repr(base))}: {exc}") from None
+    if bad:
+        problem = "it contains " + ", ".join(printable(repr(c)) for c in bad) + ", not allowed in an IRI"
+    elif parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        problem = "it is not an absolute http:// or https:// IRI"
+    elif not base.endswith(("/", "#")):
+        problem = "it must end with '/' or '#'"
+    else:
+        try:
+            NamedNode(base + "x")
+        except ValueError as exc:
+            problem = f"it is not a valid IRI ({exc})"
+    if problem:
+        raise UsageError(f"bad --base {printable(repr(base))}: {problem}")
+    return base
+
+
+def missing_inputs(inputs: Sequence[str | Path]) -> list[Path]:
+    """Input paths named on the command line that do not exist. Like `cp`, kg treats a
+    missing path as an error of the invocation (a typo), not as a skipped record."""
+    return [Path(p) for p in inputs if not Path(p).exists()]
+
+
+def input_files(options: BuildOptions, report: IngestReport | None = None) -> list[Path]:
+    """The files the inputs stand for (the bundled corpus when none). With a report, a
+    folder holding no file kg reads is reported (and fatal with `strict`), not silent."""
+    if not options.inputs:
+        return bundled_corpus()
+    files: list[Path] = []
+    for raw in options.inputs:
+        found = expand_inputs([raw])
+        if not found and report is not None and Path(raw).is_dir():
+            report.skip(InputError(raw, "folder without input files (none with a suffix kg reads: .txt, .jsonl, .csv ...)",
+                                   kind="folder without input files"))
+        files.extend(found)
+    return files
+
+
+def no_papers_message(files: Sequence[Path], report: IngestReport, out_dir: Path) -> str:
+    """What a build that found no paper says: what it read, what it skipped, and that OUT
+    was left alone."""
+    named = ", ".join(shown(f) for f in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    reasons = ", ".join(f"{n} {r}" for r, n in sorted(report.skip_reasons().items()))
+    skipped = f"{len(report.skipped)} skipped" + (f" ({reasons})" if reasons else "")
+    source = f"{len(files)} file{'s' if len(files) != 1 else ''} ({named})" if files else "no input files"
+    return (f"no papers: read {report.records} records from {source}, {skipped}; "
+            f"nothing in {shown(out_dir)} was replaced")
+
+
+def interrupted_message(out_dir: Path, publication: Publication | None) -> str:
+    """The truth about OUT after an interrupt: the switch to the new build is one rename,
+    so either nothing was replaced or the whole new build is in place."""
+    if publication is not None and publication.published:
+        return f"interrupted after the new build was published; {shown(out_dir)} holds its complete outputs"
+    return f"interrupted; nothing in {shown(out_dir)} was replaced"
 
 
 def creation_date(files: Sequence[Path]) -> str:

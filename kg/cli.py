@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import KgError
+from kg.errors import Interrupted, KgError, printable, shown
 from kg.eval.ml_sample import SPLIT as ML_SPLIT  # light: no spaCy at start-up
 from kg.eval.scierc import SPLITS as SCIERC_SPLITS
 
@@ -16,6 +19,7 @@ EPILOG = "Run `kg COMMAND --help` for the options of a command."
 
 def _build(args: argparse.Namespace) -> int:
     from kg.build import BuildOptions, build
+    from kg.errors import NoPapers
 
     options = BuildOptions(
         inputs=args.inputs,
@@ -29,22 +33,49 @@ def _build(args: argparse.Namespace) -> int:
         base=args.base,
         created=args.created,
     )
-    progress = _progress_bar(args.quiet)
+    progress = _ProgressBar(args.quiet)
     try:
-        _, summary = build(options, progress.update if progress else None)
+        with _sigterm_interrupts():
+            _, summary = build(options, progress.update if progress.enabled else None)
+    except NoPapers as error:  # what was skipped is the reason there is nothing: show it
+        progress.close()
+        _print_warnings(error.warnings, args)
+        raise
     finally:
-        if progress:
-            progress.close()
+        progress.close()  # never `if bar:` on tqdm: a bar without a total has no truth value
+    _print_warnings(summary.warnings, args)
     if not args.quiet:
-        for warning in summary.warnings[: args.show_warnings]:
-            print(f"warning: {warning}", file=sys.stderr)
-        hidden = len(summary.warnings) - args.show_warnings
-        if hidden > 0:
-            print(f"warning: ... and {hidden} more skipped records", file=sys.stderr)
-        for name, path in summary.outputs.items():
-            print(f"wrote {path}", file=sys.stderr)
+        if summary.leftovers_removed:
+            print(f"removed {summary.leftovers_removed} leftovers of interrupted builds "
+                  f"({summary.leftover_bytes / 1e6:.1f} MB) from {shown(args.out)}", file=sys.stderr)
+        for path in summary.outputs.values():
+            print(f"wrote {shown(path)}", file=sys.stderr)
     print(summary.line())
     return 0
+
+
+def _print_warnings(warnings: tuple[str, ...], args: argparse.Namespace) -> None:
+    if args.quiet:
+        return
+    for warning in warnings[: args.show_warnings]:
+        print(f"warning: {printable(warning)}", file=sys.stderr)
+    hidden = len(warnings) - args.show_warnings
+    if hidden > 0:
+        print(f"warning: ... and {hidden} more (--show-warnings N shows more)", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _sigterm_interrupts():
+    """SIGTERM (`timeout`, `kill`) stops a build the way Ctrl-C does: the staging folder is
+    removed and the message says what was replaced. The previous handler comes back after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -54,7 +85,7 @@ def _eval(args: argparse.Namespace) -> int:
     print(format_table(report))
     path = write_report(report, args.out / "eval.json")
     if not args.quiet:
-        print(f"wrote {path}", file=sys.stderr)
+        print(f"wrote {shown(path)}", file=sys.stderr)
     return 0
 
 
@@ -67,33 +98,48 @@ def _date(value: str) -> str:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {value!r}") from None
 
 
-def _progress_bar(quiet: bool):
-    if quiet or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
+class _ProgressBar:
+    """The extraction bar on a terminal (none when piped or --quiet), drawn from the first
+    paper on, so an error found before extraction prints alone on a clean line."""
 
-    return tqdm(unit=" papers", desc="extracting", file=sys.stderr, mininterval=0.5, leave=False)
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._bar = None
+
+    def update(self, n: int) -> None:
+        if self._bar is None:
+            from tqdm import tqdm
+
+            self._bar = tqdm(unit=" papers", desc="extracting", file=sys.stderr, mininterval=0.5, leave=False)
+        self._bar.update(n)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 def _query(args: argparse.Namespace) -> int:
-    from kg.rdf.query import format_results, named_queries, parse_params, resolve_query, run_query
-    from kg.rdf.write import open_store
+    from kg.rdf.query import named_queries, parse_params, resolve_query, run_isolated
 
     if args.list:
-        for query in named_queries().values():
+        problems: list[str] = []
+        for query in named_queries(problems).values():
             params = " ".join(f"--param {p}=..." for p in query.parameters)
             print(f"{query.name:36} {query.description}" + (f"  [{params}]" if params else ""))
+        for problem in problems:
+            print(f"warning: skipped {problem}", file=sys.stderr)
         return 0
     if not args.query:
         raise_usage("kg query: give a query file or name (or --list)")
     query = resolve_query(args.query)
     params = parse_params(args.param)
-    query.check_params(params)
     store_dir = None if args.graph else args.out / "store"
     graph = args.graph or args.out / "graph.ttl"
-    store = open_store(graph, store_dir)
-    results = run_query(store, query.text, params)
-    sys.stdout.write(format_results(results, args.output))
+    with _sigterm_interrupts():  # `kill` stops the query's worker as Ctrl-C does
+        text = run_isolated(query, params, args.output, store_dir=store_dir, graph_file=graph,
+                            timeout=args.timeout, allow_service=args.allow_service)
+    sys.stdout.write(text)
     return 0
 
 
@@ -105,17 +151,17 @@ def _validate(args: argparse.Namespace) -> int:
         graph = next((args.out / n for n in ("graph.nt", "graph.ttl") if (args.out / n).exists()), args.out / "graph.nt")
     report = validate(graph, shapes=args.shapes or SHAPES, ontology=args.ontology or ONTOLOGY)
     if report.conforms:
-        print(f"{graph}: conforms ({report.triples} triples; SHACL shapes and vocabulary check)")
+        print(f"{shown(graph)}: conforms ({report.triples} triples; SHACL shapes and vocabulary check)")
         return 0
     print(report.text(limit=args.max_violations))
-    raise ValidationFailed(f"{graph}: {len(report.violations)} violations")
+    raise ValidationFailed(f"{shown(graph)}: {len(report.violations)} violations")
 
 
 def _serve(args: argparse.Namespace) -> int:
     from kg.rdf.serve import serve
 
     timeout = args.timeout if args.timeout > 0 else None
-    return serve(args.out / "store", host=args.host, port=args.port, timeout=timeout, guard=not args.no_guard)
+    return serve(args.out / "store", host=args.host, port=args.port, timeout=timeout, workers=args.workers)
 
 
 def raise_usage(message: str) -> None:
@@ -136,7 +182,11 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="read papers, extract concepts, write RDF, store and HTML",
         description="Read papers (the bundled corpus when no INPUT is given), extract methods, datasets, "
-        "metrics, tasks and code links, and write outputs/graph.ttl, graph.nt, store/ and graph.html.",
+        "metrics, tasks and code links, and write outputs/graph.ttl, graph.nt, store/ and graph.html. "
+        "The outputs are published together when the build succeeds: a failed, interrupted or empty build "
+        "(no paper read) leaves the folder as it was, and one build at a time may write into it. "
+        "Exit codes: 2 bad option, 3 missing input path or no paper read (or a bad record with --strict), "
+        "5 output folder unusable or busy, 130 interrupted.",
     )
     build.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders (.txt daily-papers pages, .jsonl, .csv)")
     build.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
@@ -146,12 +196,12 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
     build.add_argument("--min-confidence", type=float, default=0.0, metavar="P", help="drop mentions below this confidence")
     build.add_argument("--fast", action="store_true", help="rules and gazetteers only: skip the trained model")
-    build.add_argument("--base", default="https://w3id.org/kg-papers/resource/", help="base IRI of the resources")
+    build.add_argument("--base", default="https://w3id.org/kg-papers/resource/", help="base IRI of the resources: absolute http(s), ending in / or #")
     build.add_argument("--created", metavar="YYYY-MM-DD", type=_date,
                        help="dcterms:created of the VoID description (default: SOURCE_DATE_EPOCH, else the newest input's date)")
     build.add_argument("--no-html", action="store_true", help="skip the HTML viewer")
     build.add_argument("--quiet", "-q", action="store_true", help="print the summary line only")
-    build.add_argument("--show-warnings", type=int, default=20, metavar="N", help="how many skip warnings to print")
+    build.add_argument("--show-warnings", type=int, default=20, metavar="N", help="how many warnings about bad records to print (default: 20)")
     build.set_defaults(run=_build)
 
     evaluate = commands.add_parser(
@@ -180,6 +230,10 @@ def make_parser() -> argparse.ArgumentParser:
     query.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="bind ?KEY to VALUE")
     query.add_argument("--format", dest="output", default="table", choices=("table", "csv", "json"))
     query.add_argument("--list", action="store_true", help="list the named queries")
+    query.add_argument("--timeout", type=float, default=None, metavar="S",
+                       help="stop the query after S seconds (exit code 124; default: no limit; Ctrl-C always stops it)")
+    query.add_argument("--allow-service", action="store_true",
+                       help="let SERVICE clauses fetch from other SPARQL endpoints (refused by default)")
     query.set_defaults(run=_query)
 
     validate = commands.add_parser(
@@ -196,16 +250,17 @@ def make_parser() -> argparse.ArgumentParser:
     validate.set_defaults(run=_validate)
 
     serve = commands.add_parser(
-        "serve", help="serve the store read-only over the SPARQL protocol (Oxigraph)",
-        description="Serve OUT/store at http://HOST:PORT/query (SPARQL 1.1 Protocol, read-only) with Oxigraph's "
-        "server (pip install 'kg[serve]'). Queries running longer than --timeout are stopped.",
+        "serve", help="serve the store read-only over the SPARQL protocol",
+        description="Serve OUT/store at http://HOST:PORT/query (SPARQL 1.1 Protocol, read-only). Each query runs "
+        "in one of a pool of worker processes; one running longer than --timeout is stopped (503) without "
+        "touching the others. SERVICE clauses (requests to other hosts) are refused.",
     )
     serve.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--out", type=Path, default=Path("outputs"), help="the build's output folder (default: outputs)")
     serve.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default: 30; 0: none)")
-    serve.add_argument("--no-guard", action="store_true",
-                       help="expose Oxigraph directly: its own timeout only (does not stop ORDER BY/GROUP BY runaways)")
+    serve.add_argument("--workers", type=int, default=None, metavar="N",
+                       help="query worker processes, each with the store open read-only (default: 2 to 4, by CPUs)")
     serve.set_defaults(run=_serve)
     return parser
 
@@ -215,11 +270,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except KgError as error:
-        print(f"kg: error: {error}", file=sys.stderr)
+    except Interrupted as error:
+        print(f"kg: {printable(str(error))}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("kg: interrupted; outputs written so far are complete, the rest were not replaced", file=sys.stderr)
+    except KgError as error:
+        print(f"kg: error: {printable(str(error))}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:  # commands other than build write at most one file, atomically
+        print("kg: interrupted", file=sys.stderr)
         return 130
 
 

@@ -7,11 +7,15 @@ Node ids and attributes
 ``paper:<key>``
     kind="paper", label (= title), title, abstract, key, arxiv_id, identifier, issued,
     authors (tuple), url, categories (tuple), sources (sorted tuple of input file names),
-    mentions (tuple of :class:`kg.records.Mention`, the evidence, sorted by field and offset).
+    mentions (tuple of :class:`kg.records.Mention`, the evidence, sorted by field and offset),
+    results (tuple of :class:`kg.records.Result`, the numbers stated as results, in order;
+    their metric, dataset and method keys name concepts the paper mentions).
 ``concept:<Type>:<key>``
     kind="concept", ctype ("Method", "Dataset", "Metric" or "Task"), key, label (the
     preferred label), alt_labels (sorted tuple of every other surface form and acronym),
-    generic (a kind of thing named by common words, "training data", not a named one).
+    generic (a kind of thing named by common words, "training data", not a named one);
+    a metric also has lower_is_better (True for error or perplexity, False for accuracy,
+    None when its labels do not say; :func:`kg.directions.lower_is_better`).
 ``repo:<url>``
     kind="repository", url, host, is_code_host, label (the URL without its scheme).
 
@@ -39,8 +43,10 @@ from dataclasses import replace
 
 import networkx as nx
 
-from kg.normalize import concept_key, preferred_label, strip_acronym_plural
-from kg.records import REPOSITORY, ConceptType, ExtractedPaper, Mention, Paper, Role
+from kg.normalize import concept_key, strip_acronym_plural
+from kg.mention_fixes import acronym_fits, fix_mentions
+from kg.directions import lower_is_better
+from kg.records import REPOSITORY, ConceptType, ExtractedPaper, Mention, Paper, Result, Role
 
 RELATION_BY_TYPE = {
     ConceptType.METHOD.value: "usesMethod",
@@ -91,7 +97,8 @@ class GraphBuilder:
     def add(self, extracted: ExtractedPaper) -> None:
         paper = extracted.paper
         pid = paper_node(paper.key)
-        self.graph.add_node(pid, **_paper_attributes(paper, extracted.mentions))
+        mentions = fix_mentions(paper, extracted.mentions)  # coordinations split, versions kept
+        self.graph.add_node(pid, **_paper_attributes(paper, mentions), results=tuple(extracted.results))
         for repo in extracted.repositories:
             rid = repository_node(repo.url)
             self.graph.add_node(
@@ -102,7 +109,7 @@ class GraphBuilder:
                 is_code_host=repo.is_code_host,
                 label=repo.url.split("://", 1)[-1],
             )
-        for mention in extracted.mentions:
+        for mention in mentions:
             if mention.label == REPOSITORY:
                 target = repository_node(mention.key)
             else:
@@ -110,12 +117,12 @@ class GraphBuilder:
                 if target not in self.graph:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
                 name, short = definition_parts(mention.text, mention.key)
-                if short:  # "hidden Markov models (HMMs)": both are names, neither preferred
+                if short and acronym_fits(short, name):  # "hidden Markov models (HMMs)": both are names, neither preferred
                     self._surface_forms[target][short] += 0
                 if mention.long_form:
                     self._long_forms[target][mention.long_form] += 1
                     acronym = short or mention.text
-                    if is_acronym(acronym) and concept_key(acronym) != mention.key:
+                    if is_acronym(acronym) and concept_key(acronym) != mention.key and acronym_fits(acronym, mention.long_form):
                         self._acronyms[concept_key(acronym)].add(target)
                     # the concept's label is its long form: the text is only another
                     # label, unless it is that name used in a phrase ("DomainBed benchmark")
@@ -151,18 +158,37 @@ class GraphBuilder:
             if not node.get(name) and getattr(duplicate, name):
                 node[name] = getattr(duplicate, name)
 
+    def concept(self, ctype: str, key: str) -> str:
+        """The node of concept (ctype, key), added when the graph lacks it."""
+        node = concept_node(ctype, key)
+        if node not in self.graph:
+            self.graph.add_node(node, kind="concept", ctype=ctype, key=key)
+        return node
+
     def build(self) -> nx.DiGraph:
+        """Corpus-level decisions, in order: variants folded and one type per concept
+        (kg.unify), acronyms folded, labels chosen from written forms, named or kind and
+        skos:broader (kg.kinds)."""
+        from kg.kinds import broader_links, decide_kinds
+        from kg.unify import fold_same_labels, pick_label, unify_concepts, vocabulary
+
+        unify_concepts(self)
         self._fold_acronyms()
+        written = vocabulary(self.graph)
         for node, forms in self._surface_forms.items():
             long_forms = self._long_forms.get(node, Counter())
             # A curated name or an acronym's expansion is the label as written; otherwise
-            # the most frequent surface form, made singular.
-            label = min(long_forms, key=lambda f: (-long_forms[f], f.islower(), -len(f), f)) if long_forms else preferred_label(forms)
+            # the most frequent surface form, made singular only into a word papers write.
+            label = min(long_forms, key=lambda f: (-long_forms[f], f.islower(), -len(f), f)) if long_forms else pick_label(forms, written)
             labels = set(forms) | set(long_forms)
             attrs = self.graph.nodes[node]
             attrs["label"] = label
             attrs["alt_labels"] = tuple(sorted(labels - {label}))
-            attrs["generic"] = self.is_generic(attrs["key"])
+            if attrs["ctype"] == ConceptType.METRIC.value:
+                attrs["lower_is_better"] = lower_is_better(label, *labels)
+        fold_same_labels(self)
+        decide_kinds(self)
+        broader_links(self.graph)
         return self.graph
 
 
@@ -211,6 +237,26 @@ class GraphBuilder:
                 self._surface_forms[target][mention.text] += 0  # an acronym: a label, never preferred
             mentions.append(mention)
         self.graph.nodes[paper]["mentions"] = tuple(mentions)
+        self.graph.nodes[paper]["results"] = tuple(
+            rekey_result(r, old["ctype"], old["key"], new["key"]) for r in self.graph.nodes[paper].get("results", ()))
+
+
+_RESULT_LINKS = {ConceptType.METRIC.value: "metric", ConceptType.DATASET.value: "dataset", ConceptType.METHOD.value: "method"}
+
+
+def rekey_result(result: Result, ctype: str, old: str, new: str) -> Result:
+    """`result` with its link to the concept (ctype, old) pointed at (ctype, new).
+
+    >>> from decimal import Decimal
+    >>> from kg.records import Field, ResultKind
+    >>> r = Result(Field.ABSTRACT, 0, 4, "2.1%", Decimal("2.1"), "%", ResultKind.ABSOLUTE, method="sam")
+    >>> rekey_result(r, "Method", "sam", "sharpness-aware-minimization").method
+    'sharpness-aware-minimization'
+    """
+    name = _RESULT_LINKS.get(ctype)
+    if name is None or getattr(result, name) != old:
+        return result
+    return replace(result, **{name: new})
 
 
 def _defines_in_title(title: str, key: str) -> bool:

@@ -88,7 +88,13 @@ def slug(key: str, limit: int = 80) -> str:
 
 def singular_phrase(text: str) -> str:
     """The phrase with its last word made singular, case kept: "Large Language Models" ->
-    "Large Language Model"; acronyms lose a plural "s" ("GNNs" -> "GNN")."""
+    "Large Language Model"; acronyms lose a plural "s" ("GNNs" -> "GNN"). The singular is
+    the word's written letters up to where it differs, then the singular's own ending
+    ("strategies" -> "strategy", never the stem "strategi").
+
+    >>> [singular_phrase(t) for t in ["pruning strategies", "Statistical Queries", "GNNs", "classes"]]
+    ['pruning strategy', 'Statistical Query', 'GNN', 'class']
+    """
     stripped = strip_acronym_plural(text)
     if stripped != text:
         return stripped
@@ -96,7 +102,8 @@ def singular_phrase(text: str) -> str:
     lowered = singular(last.lower())
     if lowered == last.lower() or not last[-1:].islower():
         return text
-    return head + sep + last[: len(lowered)]
+    same = next((i for i, (a, b) in enumerate(zip(lowered, last.lower())) if a != b), len(lowered))
+    return head + sep + last[:same] + lowered[same:]
 
 
 def preferred_label(forms: Counter[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 
 
@@ -81,3 +82,37 @@ class ExtractedPaper:
     paper: Paper
     mentions: tuple[Mention, ...] = ()
     repositories: tuple[Repository, ...] = ()
+    results: tuple["Result", ...] = ()
+
+
+class ResultKind(str, Enum):
+    """What a stated number claims; values are the ontology's individuals (kg:Improvement ...)."""
+
+    ABSOLUTE = "AbsoluteResult"  # a score: "28.4 BLEU", "a top-1 error of 3.57%"
+    IMPROVEMENT = "Improvement"  # a change against a baseline: "improves F1 by 2.1 points", "+2.1"
+    EFFICIENCY = "EfficiencyResult"  # a cost claim: "2.1x faster", "30x smaller", "34.7% fewer FLOPs"
+
+
+@dataclass(frozen=True)
+class Result:
+    """A number an abstract states as a result, with what it measures.
+
+    `start`/`end` cover the number as written, sign and unit included, in the field text
+    (``getattr(paper, result.field.value)[result.start:result.end] == result.text``);
+    `value` is its decimal (a range or pair gives one Result per number). `metric`,
+    `dataset` and `method` are concept keys of mentions of the same sentence, None when
+    the sentence does not say.
+    """
+
+    field: Field
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str | None
+    kind: ResultKind
+    metric: str | None = None
+    dataset: str | None = None
+    method: str | None = None
+    confidence: float = 0.7
+    component: str = "results"

@@ -13,14 +13,25 @@ import html
 import re
 import unicodedata
 
-_BLOCK_TAG = re.compile(r"</?(?:p|br|div|li|ul|ol|tr|td|th|h[1-6]|blockquote|section)\b[^<>]*>", re.IGNORECASE)
-# Only real HTML tag names: "n<k and k>m" in maths is text, not a tag.
-_TAG = re.compile(
-    r"</?(?:a|abbr|b|big|code|em|font|i|img|mark|math|mi|mn|mo|mrow|msub|msup|script|small|span|strong|style"
-    r"|sub|sup|svg|tt|u|iframe|object|embed|link|meta|input|button|form|video|audio|source)\b[^<>]*>",
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|hr|div|li|ul|ol|dl|dt|dd|tr|td|th|table|h[1-6]|blockquote|section|article|header|footer|pre)\b[^<>]*>",
     re.IGNORECASE,
 )
-# \textcolor[rgb]{1,0,0}{text} and \href{url}{text} keep their last argument.
+# Real HTML (and inline SVG/MathML) element names only: "n<k and k>m" in maths is text, not a
+# tag, and neither are the placeholders of NLP papers ("<image>", "<text>", "<unk>"). The
+# one-letter names ("a<b and c>d") count as tags only bare or with an attribute that has a
+# value ("<b>", "<a href=x>"), never with bare words after them. Comments and doctypes go too.
+_TAG = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[|\]\]>|<![a-z][^<>]*>"
+    r"|</?(?:abbr|address|area|article|aside|audio|base|bdi|bdo|big|blink|body|button|canvas|caption|center|cite"
+    r"|code|col|colgroup|datalist|del|details|dfn|dialog|em|embed|fieldset|figcaption|figure|font|form|frame"
+    r"|frameset|head|html|iframe|img|input|ins|kbd|legend|link|mark|marquee|math|meta|meter"
+    r"|mi|mn|mo|mrow|msub|msup|msubsup|mfrac|msqrt|mtext|nav|noscript|object|optgroup|param"
+    r"|picture|progress|rp|rt|ruby|samp|script|select|small|source|span|strike|strong|style|sub"
+    r"|sup|svg|template|textarea|tfoot|thead|track|tt|video|wbr|xmp|foreignobject)\b(?:[\s/][^<>]*)?>"
+    r"|</?[abiqsu]\s*/?>|<[abiqsu]\s+[^<>\s=]+\s*=[^<>]*>",
+    re.IGNORECASE | re.DOTALL,
+)
 _TWO_ARG = re.compile(r"\\(?:textcolor|colorbox|href)(?:\[[^\]]*\])?\{[^{}]*\}\{([^{}]*)\}")
 _ONE_ARG = re.compile(
     r"\\(?:textbf|textit|texttt|textsc|textrm|emph|underline|mathrm|mathbf|mbox|url|text)\{([^{}]*)\}"
@@ -31,8 +42,20 @@ _ESCAPED = re.compile(r"\\([%&_#$])")
 _TIE = re.compile(r"(?<=[^\W_])~(?=[(\[])")  # LaTeX's non-breaking space: "Models~(LLMs)", "GPT-4~[3]"
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "c": "\u0327"}
 _ACCENT = re.compile(r"\\(['`^\"~]|c(?=\{)|c\s)\{?([A-Za-z])\}?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+# C0 and C1 controls, lone surrogates, and the invisible format characters (Unicode category
+# Cf) that carry no meaning in titles and abstracts but can reorder or hide text: bidi embeddings,
+# overrides and isolates (U+202A-202E, U+2066-2069, "Trojan Source"), zero-width spaces and
+# joiners, the word joiner, soft hyphens, the byte-order mark, interlinear annotations and the
+# tag characters (U+E0000 block, used to smuggle invisible text). The visible format characters
+# (Arabic number signs U+0600-0605, hieroglyph format controls ...) are kept.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0001\U000e0020-\U000e007f]"
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACE = re.compile(r"\s+")
+_MARKUP_CHARS = re.compile(r"[<>&\\{}~]")
 
 
 def _accent(match: re.Match) -> str:
@@ -40,14 +63,53 @@ def _accent(match: re.Match) -> str:
     return unicodedata.normalize("NFC", match.group(2) + mark)
 
 
+def strip_markup(text: str) -> str:
+    """Remove HTML tags and decode entities until neither changes the text, so an escaped tag
+    (``&lt;script&gt;``, ``&amp;lt;b&amp;gt;``) cannot come back as a tag once decoded.
+
+    >>> strip_markup("&lt;script&gt;alert(1)&lt;/script&gt; a &lt; b")
+    'alert(1) a < b'
+    """
+    for _ in range(8):  # each round removes one level of escaping; real text needs one or two
+        before = text
+        text = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
+        text = html.unescape(text)
+        if text == before:
+            return text
+    # Absurdly deep escaping: whatever is left is decoded no further, but holds no tag.
+    while True:
+        stripped = _TAG.sub("", _BLOCK_TAG.sub(" ", text))
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def has_surrogates(text: str) -> bool:
+    """Whether `text` holds a lone surrogate (JSON's "\\ud800"): not encodable as UTF-8."""
+    return bool(_SURROGATE.search(text))
+
+
 def clean_text(text: str) -> str:
-    """Strip HTML tags and entities, LaTeX formatting commands, escapes and ties, control
-    characters and runs of white space; the words themselves are kept."""
+    """Strip HTML tags and entities, LaTeX formatting commands, escapes and ties, control,
+    bidi and invisible format characters and runs of white space; the words are kept.
+
+    One pass can build what an earlier step removes (``\\textbf{<}script>`` unwraps to a tag,
+    ``&#92;emph{x}`` decodes to a command), so passes repeat until the text is stable: the
+    result is a fixed point, and cleaning it again changes nothing.
+    """
+    for _ in range(4):
+        cleaned = _clean_once(text)
+        if cleaned == text or not _MARKUP_CHARS.search(cleaned):  # nothing another pass could change
+            return cleaned
+        text = cleaned
+    return text
+
+
+def _clean_once(text: str) -> str:
+    text = _CONTROL.sub("", text)  # first: NFC cannot take lone surrogates
     text = unicodedata.normalize("NFC", text)
-    text = _BLOCK_TAG.sub(" ", text)
-    text = _TAG.sub("", text)
-    text = html.unescape(text)
-    text = _CONTROL.sub("", text)
+    text = strip_markup(text)
+    text = _CONTROL.sub("", text)  # entities can spell control and bidi characters too
     text = _CITE.sub("", text)
     for _ in range(4):  # nested commands: \textit{\textbf{x}} unwraps from the inside out
         before = text

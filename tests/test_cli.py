@@ -57,8 +57,8 @@ def test_no_command_is_a_usage_error() -> None:
 
 SUMMARY = re.compile(
     r"^(?P<papers>\d+) papers from (?P<records>\d+) records in (?P<files>\d+) files "
-    r"\((?P<merged>\d+) merged, (?P<skipped>\d+) skipped(?: \((?P<reasons>.*)\))?\); "
-    r"concepts: (?P<concepts>none|(?:\d+ \w+s(?:, )?)+); (?P<repos>\d+) repositories; (?P<mentions>\d+) mentions; "
+    r"\((?P<merged>\d+) merged, (?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?(?:, (?P<warned>\d+) warned \((?P<warn_reasons>[^)]*)\))?\); "
+    r"concepts: (?P<concepts>none|(?:\d+ \w+s(?:, )?)+); (?P<repos>\d+) repositories; (?P<mentions>\d+) mentions; (?P<results>\d+) results; "
     r"(?P<triples>\d+) triples; \d+\.\d s$"
 )
 
@@ -82,7 +82,7 @@ def test_build_prints_the_summary_line(built) -> None:
     assert match, lines[0]
     assert lines[0].startswith(
         "5 papers from 5 records in 2 files (0 merged, 3 skipped (1 JSON value is not an object, 1 malformed JSON, "
-        "1 record without a string 'title' and 'abstract')); concepts: ")
+        "1 record without an abstract)); concepts: ")
     assert match["repos"] == "1"
     assert int(match["mentions"]) >= 5
     assert int(match["triples"]) == len((out / "graph.nt").read_bytes().splitlines())
@@ -91,7 +91,7 @@ def test_build_prints_the_summary_line(built) -> None:
 
 def test_build_writes_outputs_and_warnings(built) -> None:
     out, _, stderr = built
-    assert sorted(p.name for p in out.iterdir()) == ["graph.nt", "graph.ttl", "store"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["graph.nt", "graph.ttl", "store"]
     assert (out / "store" / "CURRENT").exists()
     warnings = [l for l in stderr.splitlines() if l.startswith("warning: ")]
     assert [w.split(": ", 2)[1].rsplit("/", 1)[-1] for w in warnings] == ["arxiv.jsonl:5", "arxiv.jsonl:6", "arxiv.jsonl:7"]
@@ -120,12 +120,14 @@ def test_build_strict_stops_at_the_bad_record(tmp_path: Path, fixtures: Path) ->
     assert stderr == f"kg: error: {fixtures / 'arxiv.jsonl'}:5: malformed JSON: Expecting value at column 32\n"
 
 
-def test_build_missing_input_lenient(tmp_path: Path) -> None:
+def test_build_missing_input_is_fatal_without_strict(tmp_path: Path, fixtures: Path) -> None:
+    # A path named on the command line that does not exist is a typo, as for cp: fatal up front.
     missing = tmp_path / "missing.jsonl"
-    code, stdout, stderr = run("build", str(missing), "--out", str(tmp_path / "out"), "--no-html")
-    assert code == 0
-    assert f"warning: {missing}: no such file" in stderr
-    assert stdout.startswith("0 papers from 0 records in 1 files (0 merged, 1 skipped (1 no such file)); concepts: none;")
+    code, stdout, stderr = run("build", str(fixtures / "papers.csv"), str(missing), "--out", str(tmp_path / "out"), "--no-html")
+    assert code == 3
+    assert stdout == ""
+    assert stderr == f"kg: error: {missing}: no such file\n"
+    assert not (tmp_path / "out").exists()
 
 
 def test_build_unknown_format_is_a_usage_error(tmp_path: Path, fixtures: Path) -> None:

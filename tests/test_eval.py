@@ -145,8 +145,8 @@ def test_evaluate_split_through_extract_papers(monkeypatch) -> None:
 
 def test_evaluate_runs_the_build_pipeline_on_a_tiny_split(tmp_path: Path) -> None:
     (tmp_path / "dev.json").write_text(json.dumps(ROW) + "\n")
-    report = evaluate(tmp_path, ["dev"], fast=True, roles=False)
-    assert report["pipeline"][-1] == "kg_resolve" and "kg_ner" not in report["pipeline"]
+    report = evaluate(tmp_path, ["dev"], fast=True, roles=False, results=False, rankings=False)
+    assert report["pipeline"][-2:] == ["kg_resolve", "kg_results"] and "kg_ner" not in report["pipeline"]
     dev = report["splits"]["dev"]
     assert dev["abstracts"] == 1 and set(dev) >= {"exact", "overlap", "paper"}
     assert dev["exact"]["Metric"]["gold"] == 1
@@ -161,7 +161,7 @@ def test_evaluate_rejects_unknown_split(tmp_path: Path) -> None:
 
 
 def test_evaluate_scores_the_ml_sample_as_a_split(tmp_path: Path) -> None:
-    report = evaluate(tmp_path, ["ml"], fast=True, roles=False)  # no SciERC needed
+    report = evaluate(tmp_path, ["ml"], fast=True, roles=False, results=False)  # no SciERC needed
     ml = report["splits"]["ml"]
     assert ml["abstracts"] == 20 and ml["exact"][MICRO]["gold"] == 377
 

@@ -38,7 +38,7 @@ def spans(extracted) -> list[tuple]:
 def test_pipeline_is_blank_english_plus_kg_components(nlp) -> None:
     assert nlp.lang == "en"
     assert tuple(nlp.pipe_names) == COMPONENTS == (
-        "kg_code_links", "kg_abbreviations", "kg_gazetteer", "kg_patterns", "kg_proposals", "kg_resolve")
+        "kg_code_links", "kg_abbreviations", "kg_gazetteer", "kg_patterns", "kg_proposals", "kg_resolve", "kg_results")
     assert nlp("We look again.")._.kg_candidates == []
 
 

@@ -56,6 +56,7 @@ def test_paper_node_attributes() -> None:
         "categories": ("cs.LG",),
         "sources": ("a.jsonl",),
         "mentions": (SAM, BERT, IMAGENET, URL),  # sorted by field and offset
+        "results": (),  # numbers stated as results: none here
     }
 
 
@@ -65,10 +66,10 @@ def test_concept_and_repository_nodes() -> None:
         "concept:Dataset:imagenet", "concept:Method:bert", "concept:Method:sharpness-aware-minimization",
         "paper:arxiv:2301.00001", "repo:https://github.com/a/b"]
     assert graph.nodes["concept:Method:bert"] == {"kind": "concept", "ctype": "Method", "key": "bert", "label": "BERT", "alt_labels": (),
-                                                   "generic": False}
+                                                   "generic": False, "broader": ()}
     assert graph.nodes["concept:Method:sharpness-aware-minimization"] == {
         "kind": "concept", "ctype": "Method", "key": "sharpness-aware-minimization",
-        "label": "sharpness-aware minimization", "alt_labels": ("SAM",), "generic": False}
+        "label": "sharpness-aware minimization", "alt_labels": ("SAM",), "generic": False, "broader": ()}
     assert graph.nodes["repo:https://github.com/a/b"] == {
         "kind": "repository", "url": "https://github.com/a/b", "host": "github.com", "is_code_host": True, "label": "github.com/a/b"}
 
@@ -186,7 +187,7 @@ def test_a_concept_only_written_with_its_head_noun_is_labelled_by_its_name() -> 
     assert (node["label"], node["alt_labels"]) == ("DomainBed", ())
 
 
-def test_generic_concepts_are_told_by_the_given_predicate() -> None:
+def test_kinds_are_decided_by_the_corpus_rule_and_the_given_predicate() -> None:
     from kg.extract.generic import names_a_kind
 
     text = "We pre-train on training data with a neural process."
@@ -197,5 +198,9 @@ def test_generic_concepts_are_told_by_the_given_predicate() -> None:
     graph = builder.build()
     assert graph.nodes["concept:Dataset:training-data"]["generic"] is True
     assert graph.nodes["concept:Method:neural-process"]["generic"] is False  # a known name, whoever found it
+    # the corpus-level rule (kg.kinds) knows "training data" is a kind without a predicate
     assert build_graph([ExtractedPaper(paper(abstract=text), mentions[:1], ())]).nodes[
-        "concept:Dataset:training-data"]["generic"] is False  # no predicate given: none is generic
+        "concept:Dataset:training-data"]["generic"] is True
+    odd = GraphBuilder(is_generic=lambda key: key == "zeta-net")  # a predicate adds kinds the rule would not
+    odd.add(ExtractedPaper(paper(abstract="We train zeta net."), (m(9, 17, "zeta net", "Method", "zeta-net", comp="model"),), ()))
+    assert odd.build().nodes["concept:Method:zeta-net"]["generic"] is True

@@ -155,10 +155,10 @@ def test_jsonl_records(fixtures: Path) -> None:
     assert warnings(report) == [
         f"{path}:5: malformed JSON: Expecting value at column 32",
         f"{path}:6: JSON value is not an object",
-        f"{path}:7: record without a string 'title' and 'abstract'",
+        f"{path}:7: record without an abstract",
     ]
     assert (report.files, report.records) == (1, 3)
-    assert report.skip_reasons() == {"malformed JSON": 1, "JSON value is not an object": 1, "record without a string 'title' and 'abstract'": 1}
+    assert report.skip_reasons() == {"malformed JSON": 1, "JSON value is not an object": 1, "record without an abstract": 1}
 
 
 def test_jsonl_strict_raises_on_the_malformed_line(fixtures: Path) -> None:
@@ -259,7 +259,7 @@ def test_csv_row_without_abstract_is_skipped_with_its_line(tmp_path: Path) -> No
     path.write_text("title,abstract\nOne,First.\nTwo,\nThree,Third.\n", encoding="utf-8")
     papers, report = read(path)
     assert [p.title for p in papers] == ["One", "Three"]
-    assert warnings(report) == [f"{path}:3: record without a string 'title' and 'abstract'"]
+    assert warnings(report) == [f"{path}:3: record without an abstract"]
 
 
 def test_csv_multiline_row_reports_its_first_line(tmp_path: Path) -> None:
@@ -280,7 +280,8 @@ def test_missing_file() -> None:
 
 
 @pytest.mark.parametrize(("content", "reason"), [(b"", "empty file"), (b" \n\n\t\n", "empty file"),
-                                                 (b"title,abstract\n\x00\x01\x02", "binary file (NUL bytes), not text")])
+                                                 (b"title,abstract\n\x00\x01\x02", "binary file (17% control bytes), not text"),
+                                                 (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "binary file (PDF), not text")])
 def test_unusable_files(tmp_path: Path, content: bytes, reason: str) -> None:
     path = tmp_path / "p.csv"
     path.write_bytes(content)
@@ -298,12 +299,15 @@ def test_directory_as_file(tmp_path: Path) -> None:
     assert warnings(report) == [f"{folder}: is a directory"]
 
 
-def test_invalid_utf8_line_is_skipped_and_named(tmp_path: Path) -> None:
+def test_line_not_utf8_is_read_as_cp1252_and_named(tmp_path: Path) -> None:
+    # Was: the line was dropped. A line with no UTF-8 in it is Windows Latin-1: read, said once.
     path = tmp_path / "p.jsonl"
     path.write_bytes(b'{"title": "A", "abstract": "One."}\n{"title": "B\xff", "abstract": "Two."}\n{"title": "C", "abstract": "Three."}\n')
     papers, report = read(path)
-    assert [p.title for p in papers] == ["A", "C"]
-    assert warnings(report) == [f"{path}:2: not UTF-8: byte 0xff at column 13"]
+    assert [p.title for p in papers] == ["A", "B\u00ff", "C"]
+    assert report.skipped == []
+    assert [str(e) for e in report.warnings] == [
+        f"{path}:2: not UTF-8 (byte 0xff at column 13); read as cp1252 (Windows Latin-1) from this line on"]
     with pytest.raises(InputError) as info:
         read(path, strict=True)
     assert info.value.line == 2

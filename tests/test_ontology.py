@@ -46,7 +46,7 @@ def kg_terms() -> set[URIRef]:
 def declared_kg_terms(ont: Graph) -> set[URIRef]:
     return {
         s
-        for t in TERM_TYPES
+        for t in (*TERM_TYPES, OWL.NamedIndividual)
         for s in ont.subjects(RDF.type, t)
         if isinstance(s, URIRef) and s.startswith(str(KG))
     }
@@ -139,6 +139,7 @@ SUBCLASS_OF = [
     (KG.Repository, SCHEMA.SoftwareSourceCode),
     (KG.Mention, PROV.Entity),
     (KG.ExtractionRun, PROV.Activity),
+    (KG.Result, MLS.ModelEvaluation),
 ]
 
 SUBPROPERTY_OF = [
@@ -168,6 +169,15 @@ DOMAIN_RANGE = [
     (KG.host, KG.Repository, XSD.string),
     (KG.isCodeHost, KG.Repository, XSD.boolean),
     (KG.acronym, KG.Concept, XSD.string),
+    (KG.reportsResult, KG.Paper, KG.Result),
+    (KG.resultKind, KG.Result, KG.ResultKind),
+    (KG.onMetric, KG.Result, KG.Metric),
+    (KG.onDataset, KG.Result, KG.Dataset),
+    (KG.ofMethod, KG.Result, KG.Method),
+    (KG.evidence, KG.Result, KG.Mention),
+    (KG.value, KG.Result, XSD.decimal),
+    (KG.unit, KG.Result, XSD.string),
+    (KG.lowerIsBetter, KG.Metric, XSD.boolean),
 ]
 
 
@@ -197,13 +207,15 @@ def test_denotes_range_is_concept_or_repository(ont: Graph):
     union = ont.value(KG.denotes, RDFS.range)
     assert isinstance(union, BNode)
     members = set(Collection(ont, ont.value(union, OWL.unionOf)))
-    assert members == {KG.Concept, KG.Repository}
+    assert members == {KG.Concept, KG.Repository, KG.Result}
 
 
 def test_property_kinds(ont: Graph):
     objects = {KG.mentions, KG.usesMethod, KG.proposesMethod, KG.usesDataset, KG.reportsMetric,
-               KG.addressesTask, KG.hasCode, KG.inPaper, KG.denotes}
-    data = {KG.field, KG.start, KG.end, KG.text, KG.confidence, KG.host, KG.isCodeHost}
+               KG.addressesTask, KG.hasCode, KG.inPaper, KG.denotes,
+               KG.reportsResult, KG.resultKind, KG.onMetric, KG.onDataset, KG.ofMethod, KG.evidence}
+    data = {KG.field, KG.start, KG.end, KG.text, KG.confidence, KG.host, KG.isCodeHost,
+            KG.value, KG.unit, KG.lowerIsBetter}
     assert set(ont.subjects(RDF.type, OWL.ObjectProperty)) & set(dir(KG)) == objects
     assert set(ont.subjects(RDF.type, OWL.DatatypeProperty)) & set(dir(KG)) == data
     # the external terms the export uses are declared, not redefined

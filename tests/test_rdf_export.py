@@ -334,7 +334,7 @@ def test_turtle_uses_the_prefixes(tmp_path: Path) -> None:
     assert "kg:Paper" in text
 
 
-def test_a_generic_concept_is_also_a_kg_generic_concept() -> None:
+def test_a_kind_of_data_is_a_kind_and_generic_concept_but_no_dataset() -> None:
     from kg.graph import GraphBuilder
 
     text = "We use training data."
@@ -344,4 +344,6 @@ def test_a_generic_concept_is_also_a_kg_generic_concept() -> None:
     nt = ox.serialize(graph_triples(builder.build(), describe=False), format=ox.RdfFormat.N_TRIPLES).decode()
     graph = Graph().parse(data=nt, format="nt")
     concept = URIRef(RESOURCE_BASE + "dataset/training-data")
-    assert {o for o in graph.objects(concept, RDF.type)} == {KG.Concept, KG.Dataset, KG.GenericConcept}
+    assert {o for o in graph.objects(concept, RDF.type)} == {KG.Concept, KG.Kind, KG.GenericConcept}
+    paper = next(graph.subjects(KG.mentions, concept))
+    assert (paper, KG.usesDataset, concept) not in graph  # papers only mention a kind of data

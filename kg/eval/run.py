@@ -1,5 +1,6 @@
 """`kg eval`: score the extraction pipeline `kg build` uses on SciERC dev and test, and on
-a hand-annotated sample of recent ML abstracts (split "ml", :mod:`kg.eval.ml_sample`).
+a hand-annotated sample of recent ML abstracts (split "ml", :mod:`kg.eval.ml_sample`);
+the results stated in abstracts are scored on their own annotations (:mod:`kg.eval.results`).
 
 Each abstract goes through :func:`kg.extract.extract_papers` as a paper with an empty
 title, exactly as a build would run it; its mentions of the four concept types are
@@ -19,6 +20,7 @@ from pathlib import Path
 from kg.errors import UsageError
 from kg.eval.ml_sample import SPLIT as ML_SPLIT
 from kg.eval.ml_sample import read_sample
+from kg.eval.results import evaluate_results, format_results
 from kg.eval.roles import evaluate_roles
 from kg.eval.scierc import SPLITS, GoldDoc, default_data_dir, read_split
 from kg.eval.scoring import MICRO, Counts, score_concepts, score_spans
@@ -96,7 +98,8 @@ ALL_SPLITS = (*SPLITS, ML_SPLIT)
 
 
 def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLITS, *, fast: bool = False,
-             min_confidence: float = 0.0, roles: bool = True) -> dict:
+             min_confidence: float = 0.0, roles: bool = True, results: bool = True,
+             rankings: bool = True) -> dict:
     """Scores of each split -- SciERC's, and "ml", the hand-annotated recent ML abstracts --
     (and of the proposes/uses sample), with the settings used."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
@@ -111,7 +114,28 @@ def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLIT
         report["splits"][split] = evaluate_split(docs, nlp, min_confidence)
     if roles:
         report["roles"] = evaluate_roles(nlp, min_confidence)
+    if results:
+        report["results"] = evaluate_results(nlp, min_confidence)
+    if rankings:
+        report["rankings"] = evaluate_rankings(fast=fast, min_confidence=min_confidence)
     return report
+
+
+def evaluate_rankings(*, fast: bool = False, min_confidence: float = 0.0) -> dict:
+    """Precision of the top 30 of each ranking query over a build of the bundled corpus,
+    against the hand judgements in data/rankings_judged.jsonl (named / kind / wrong)."""
+    import tempfile
+
+    from kg.build import BuildOptions, build
+    from kg.eval.rankings import score_rankings
+    from kg.rdf.write import open_store
+
+    with tempfile.TemporaryDirectory(prefix="kg-eval-") as tmp:
+        out = Path(tmp) / "out"
+        build(BuildOptions(out_dir=out, html=False, fast=fast, min_confidence=min_confidence))
+        scores = score_rankings(open_store(out / "graph.nt", out / "store"))
+    return {s.ranking: {"named": s.named, "kind": s.kind, "wrong": s.wrong, "unjudged": list(s.unjudged),
+                        "precision": round(s.precision, 3)} for s in scores}
 
 
 def _as_dicts(counts: dict[str, Counts]) -> dict[str, dict]:
@@ -132,6 +156,11 @@ def format_table(report: dict) -> str:
         lines.append(f"proposes/uses sample ({split}, {result['papers']} papers): proposesMethod P {c['p']:.3f} "
                      f"R {c['r']:.3f} F1 {c['f1']:.3f}; role right for {result['role_accuracy']:.3f} of the "
                      f"{result['found']} of {result['items']} hand-listed methods found")
+    lines += format_results(report.get("results", {}))
+    for name, r in report.get("rankings", {}).items():
+        unjudged = f", {len(r['unjudged'])} not judged" if r["unjudged"] else ""
+        lines.append(f"top 30 of {name}: precision {r['precision']:.3f} ({r['named']} named, {r['kind']} kinds, "
+                     f"{r['wrong']} wrong{unjudged})")
     return "\n".join(lines)
 
 

@@ -11,6 +11,8 @@ Components, in pipeline order (one file each):
 ``kg_proposals``       "we propose X": the paper's own contribution
 ``kg_ner``             the trained spaCy model shipped in model/ (not with ``fast``)
 ``kg_resolve``         acronym propagation, roles, overlap policy
+``kg_results``         numbers stated as results, linked to the sentence's metric,
+                       dataset and method mentions (:mod:`kg.extract.results`)
 =====================  ===========================================================
 """
 
@@ -23,12 +25,14 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 # Importing the component modules registers their factories with spaCy.
-from kg.extract import abbreviations, code_links, gazetteer, ner, patterns, proposals, resolve  # noqa: F401
+from kg.extract import abbreviations, code_links, gazetteer, ner, patterns, proposals, resolve, results  # noqa: F401
 from kg.extract.candidates import FIELD_SEPARATOR, candidates, text_of
 from kg.extract.code_links import repository_from_url
+from kg.extract.results import results_of
 from kg.records import REPOSITORY, ExtractedPaper, Field, Mention, Paper
 
-COMPONENTS = ("kg_code_links", "kg_abbreviations", "kg_gazetteer", "kg_patterns", "kg_proposals", "kg_resolve")
+COMPONENTS = ("kg_code_links", "kg_abbreviations", "kg_gazetteer", "kg_patterns", "kg_proposals", "kg_resolve",
+              "kg_results")
 MODEL_COMPONENT = "kg_ner"
 
 
@@ -103,7 +107,8 @@ def extract_papers(
     for doc, paper in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
         mentions = mentions_of(doc, paper, min_confidence)
         urls = dict.fromkeys(m.key for m in mentions if m.label == REPOSITORY)
-        yield ExtractedPaper(paper, mentions, tuple(repository_from_url(u) for u in urls))
+        kept = {(m.label, m.key) for m in mentions} if min_confidence > 0 else None
+        yield ExtractedPaper(paper, mentions, tuple(repository_from_url(u) for u in urls), results_of(doc, paper, kept))
 
 
 __all__ = ["COMPONENTS", "MODEL_COMPONENT", "create_pipeline", "extract_papers", "mentions_of"]

@@ -46,12 +46,17 @@ def bundled_corpus() -> list[Path]:
 
 
 def expand_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given; a directory stands for the readable files directly inside it."""
+    """Files as given; a directory stands for the readable files directly inside it. A folder
+    that cannot be listed, and broken or looping links in it, are kept as paths so that
+    reading them reports the problem with the file's name."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in _BY_SUFFIX))
+            try:
+                files.extend(sorted(p for p in path.iterdir() if _readable_entry(p)))
+            except OSError:
+                files.append(path)  # unlistable: reading it says why
         else:
             files.append(path)
     return files
@@ -81,33 +86,68 @@ def read_papers(paths: Iterable[Path], report: IngestReport, format_name: str | 
 class Deduplicator:
     """Lets the first occurrence of each paper through and remembers the later ones.
 
-    Two records are the same paper when they share an arXiv id or a normalized title, so a
-    title-only record and an arXiv record of the same paper meet.
+    Two records are the same paper when they share an arXiv id, or when they share a
+    normalized title and at most one of them has an arXiv id (a title-only record and an
+    arXiv record of the same paper meet). Two arXiv ids are two papers even under one title
+    ("A Survey of X" is written more than once). The same id under two different titles
+    (a retitled version) is one paper, with a warning naming both titles, given to `report`
+    when there is one and kept in `warnings` in any case.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report: IngestReport | None = None) -> None:
         self._by_arxiv: dict[str, str] = {}
         self._by_title: dict[str, str] = {}
+        self._arxiv_of: dict[str, str] = {}  # canonical key -> the arXiv id it stands for
+        self._title_of: dict[str, str] = {}  # canonical key -> its title
+        self._report = report
         self.duplicates: list[tuple[str, Paper]] = []
+        self.warnings: list[InputError] = []
 
     def canonical(self, paper: Paper) -> str | None:
+        """The key of the paper already seen that `paper` is, or None when it is new."""
         if paper.arxiv_id and paper.arxiv_id in self._by_arxiv:
             return self._by_arxiv[paper.arxiv_id]
-        return self._by_title.get(title_key(paper.title))
+        known = self._by_title.get(title_key(paper.title))
+        if known is not None and paper.arxiv_id and self._arxiv_of.get(known, paper.arxiv_id) != paper.arxiv_id:
+            return None  # same title, another arXiv id: another paper
+        return known
 
     def unique(self, papers: Iterable[Paper]) -> Iterator[Paper]:
         for paper in papers:
             known = self.canonical(paper)
-            if known is not None:
-                self.duplicates.append((known, paper))
+            if known is None:
                 if paper.arxiv_id:
-                    self._by_arxiv.setdefault(paper.arxiv_id, known)
-                self._by_title.setdefault(title_key(paper.title), known)
+                    self._by_arxiv[paper.arxiv_id] = paper.key
+                    self._arxiv_of[paper.key] = paper.arxiv_id
+                self._by_title.setdefault(title_key(paper.title), paper.key)
+                self._title_of[paper.key] = paper.title
+                yield paper
                 continue
+            self.duplicates.append((known, paper))
             if paper.arxiv_id:
-                self._by_arxiv[paper.arxiv_id] = paper.key
-            self._by_title[title_key(paper.title)] = paper.key
-            yield paper
+                self._by_arxiv.setdefault(paper.arxiv_id, known)
+                self._arxiv_of.setdefault(known, paper.arxiv_id)
+                if title_key(paper.title) != title_key(self._title_of[known]):
+                    self._warn(paper, f"arXiv:{paper.arxiv_id} is also titled {paper.title!r}; merged into "
+                                      f"{self._title_of[known]!r}")
+            self._by_title.setdefault(title_key(paper.title), known)
+
+    def _warn(self, paper: Paper, message: str) -> None:
+        error = InputError(paper.sources[0] if paper.sources else "?", message, paper.line,
+                           kind="one arXiv id with two titles")
+        self.warnings.append(error)
+        if self._report is not None:
+            self._report.warn(error)
+
+
+def _readable_entry(path: Path) -> bool:
+    """A folder entry to read: a file with a known suffix, or a symbolic link with one whose
+    target is missing or loops (reading it reports why, instead of dropping it silently)."""
+    if path.suffix.lower() not in _BY_SUFFIX:
+        return False
+    if path.is_symlink():
+        return not path.is_dir()
+    return path.is_file()
 
 
 __all__ = ["READERS", "Deduplicator", "IngestReport", "bundled_corpus", "expand_inputs", "read_papers", "reader_for"]

@@ -1,83 +1,63 @@
-"""What every reader shares: safe line-by-line decoding, the skip report, paper construction."""
+"""What every reader shares: the report of skipped records and warnings, paper construction
+(cleaning, identity, the policies for overlong text, bad dates and lone surrogates)."""
 
 from __future__ import annotations
 
-import codecs
+import datetime as dt
+import email.utils
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.ingest.decode import read_lines
 from kg.normalize import title_key
 from kg.records import Paper
-from kg.text import clean_text, is_web_url
+from kg.text import clean_text, has_surrogates, is_web_url
 
-_SNIFF_BYTES = 8192
 _ARXIV_NEW = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
 _ARXIV_OLD = re.compile(r"^([a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$")
 _ARXIV_IN_URL = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:\.pdf)?$", re.IGNORECASE)
 
+# spaCy refuses texts over nlp.max_length (1,000,000 characters) and real abstracts are under
+# 5,000; a longer field is a whole paper or a concatenation, cut where a sentence ends.
+MAX_ABSTRACT = 100_000
+MAX_TITLE = 2_000
+MAX_AUTHOR = 300
+
 
 @dataclass
 class IngestReport:
-    """Counts what was read and what was skipped, and why. With `strict`, a skip raises."""
+    """What was read, skipped and warned about, each with its file and line.
+
+    `skipped` holds records (or files) that were left out; `warnings` holds problems that
+    were repaired or guessed around while the record was kept (an encoding guess, a cut
+    abstract, a dropped date). With `strict`, either raises at once.
+    """
 
     strict: bool = False
     files: int = 0
     records: int = 0
     skipped: list[InputError] = field(default_factory=list)
+    warnings: list[InputError] = field(default_factory=list)
 
     def skip(self, error: InputError) -> None:
         if self.strict:
             raise error
         self.skipped.append(error)
 
+    def warn(self, error: InputError) -> None:
+        """A record was kept despite `error`; strict mode makes it fatal all the same."""
+        if self.strict:
+            raise error
+        self.warnings.append(error)
+
     def skip_reasons(self) -> Counter[str]:
         return Counter(e.kind for e in self.skipped)
 
-
-def read_lines(path: Path, report: IngestReport) -> Iterator[tuple[int, str]]:
-    """Yield (line number, text) of a text file, streaming.
-
-    Raises InputError for a missing, empty or binary file; an undecodable line is skipped
-    through the report (or raises in strict mode). UTF-8 with or without BOM and UTF-16
-    with BOM are accepted.
-    """
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-            if not head.strip():
-                raise InputError(path, "empty file")
-            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-                yield from _utf16_lines(path)
-                return
-            if b"\x00" in head:
-                raise InputError(path, "binary file (NUL bytes), not text")
-            handle.seek(0)
-            for number, raw in enumerate(handle, start=1):
-                if number == 1 and raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[len(codecs.BOM_UTF8):]
-                try:
-                    yield number, raw.decode("utf-8").rstrip("\r\n")
-                except UnicodeDecodeError as exc:
-                    report.skip(InputError(path, f"not UTF-8: byte 0x{raw[exc.start]:02x} at column {exc.start + 1}", number))
-    except FileNotFoundError:
-        raise InputError(path, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(path, "is a directory") from None
-    except PermissionError:
-        raise InputError(path, "permission denied") from None
-
-
-def _utf16_lines(path: Path) -> Iterator[tuple[int, str]]:
-    try:
-        with path.open(encoding="utf-16", newline=None) as handle:
-            for number, line in enumerate(handle, start=1):
-                yield number, line.rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"bad UTF-16: {exc.reason}") from None
+    def warning_reasons(self) -> Counter[str]:
+        return Counter(e.kind for e in self.warnings)
 
 
 def normalize_arxiv_id(value: str | None) -> str | None:
@@ -113,15 +93,38 @@ def make_paper(
     authors: tuple[str, ...] = (),
     url: str | None = None,
     categories: tuple[str, ...] = (),
+    report: IngestReport | None = None,
 ) -> Paper:
     """Clean the text and give the paper its identity; raises InputError when title or
-    abstract is empty after cleaning."""
+    abstract is empty after cleaning. Repairs (lone surrogates dropped, an overlong field cut,
+    a date that is not one dropped) are warned about through `report` when one is given."""
+
+    def warn(message: str, kind: str) -> None:
+        if report is not None:
+            report.warn(InputError(path, message, line, kind=kind))
+
+    broken = [name for name, value in (("title", title), ("abstract", abstract), ("authors", " ".join(authors)),
+                                       ("identifier", identifier or ""), ("date", issued or ""), ("url", url or ""))
+              if value and has_surrogates(value)]
+    if broken:
+        warn(f"lone surrogate characters (not Unicode text) removed from the {', '.join(broken)}", "lone surrogates removed")
+        identifier, issued, url = (_drop_surrogates(v) for v in (identifier, issued, url))
+        categories = tuple(_drop_surrogates(c) or "" for c in categories)
     title = clean_text(title or "")
     abstract = clean_text(abstract or "")
     if not title:
         raise InputError(path, "record without a title", line)
     if not abstract:
         raise InputError(path, "record without an abstract", line)
+    if len(title) > MAX_TITLE:
+        warn(f"title of {len(title):,} characters cut to {MAX_TITLE:,}", "overlong text cut")
+        title = truncate_text(title, MAX_TITLE)
+    if len(abstract) > MAX_ABSTRACT:
+        warn(f"abstract of {len(abstract):,} characters cut to {MAX_ABSTRACT:,} at a sentence end", "overlong text cut")
+        abstract = truncate_text(abstract, MAX_ABSTRACT)
+    date = parse_date(issued) if issued else None
+    if issued and date is None:
+        warn(f"not a date: {str(issued)[:40]!r}; the paper is kept without one", "not a date")
     arxiv = normalize_arxiv_id(arxiv_id)
     key = f"arxiv:{arxiv}" if arxiv else f"title:{title_key(title)}"
     return Paper(
@@ -131,9 +134,64 @@ def make_paper(
         sources=(source,),
         arxiv_id=arxiv,
         identifier=identifier or (f"arXiv:{arxiv}" if arxiv else None),
-        issued=issued or None,
-        authors=tuple(a for a in (clean_text(a) for a in authors) if a),
+        issued=date,
+        authors=tuple(a for a in (truncate_text(clean_text(a), MAX_AUTHOR) for a in authors) if a),
         url=url if url and is_web_url(url) else (f"https://arxiv.org/abs/{arxiv}" if arxiv else None),
         categories=categories,
         line=line,
     )
+
+
+def _drop_surrogates(value: str | None) -> str | None:
+    return value.encode("utf-8", "ignore").decode("utf-8") if value else value
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"')\]]*(?=\s)")
+
+
+def truncate_text(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters: after the last sentence end in the second
+    half of the allowance, else at the last word boundary, else hard.
+
+    >>> truncate_text("One two. Three four five.", 14), truncate_text("alpha beta gamma", 12)
+    ('One two.', 'alpha beta')
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head) if m.end() >= limit // 2]
+    if ends:
+        return head[: ends[-1]].rstrip()
+    space = head.rfind(" ", limit // 2)
+    return (head[:space] if space > 0 else text[:limit]).rstrip()
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[T ]\d{2}:\d{2})")
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
+
+
+def parse_date(value: object) -> str | None:
+    """An ISO date ('YYYY-MM-DD') from a record's date field, or None when it is not a real
+    date: ISO dates and timestamps, RFC 2822 dates (arXiv's version dates), 'YYYY-MM' and
+    'YYYY' are read; '2023-13-45' and 'yesterday' are not dates.
+
+    >>> parse_date("2023-01-05T12:00:00Z"), parse_date("Mon, 2 Apr 2007 19:18:42 GMT"), parse_date("2023-13-45")
+    ('2023-01-05', '2007-04-02', None)
+    """
+    text = str(value).strip()
+    try:
+        if match := _ISO_DATE.match(text):
+            return dt.date(*map(int, match.groups())).isoformat()
+        if match := _YEAR_MONTH.match(text):  # kept at the precision given
+            year, month = int(match.group(1)), int(match.group(2) or 1)
+            dt.date(year, month, 1)
+            return text if 1000 <= year <= 9999 else None
+        parsed = email.utils.parsedate_tz(text)
+        if parsed and parsed[0] >= 1000:
+            return dt.date(*parsed[:3]).isoformat()
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+__all__ = ["IngestReport", "make_paper", "normalize_arxiv_id", "parse_date", "read_lines", "truncate_text"]

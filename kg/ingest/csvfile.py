@@ -19,7 +19,14 @@ NAME = "csv"
 REQUIRED = ("title", "abstract")
 
 
+# csv's default cap on a field (131,072 characters) would refuse a long abstract as a malformed
+# row and misread the lines after it; make_paper cuts overlong text with a warning instead.
+FIELD_LIMIT = 16 * 1024 * 1024
+
+
 def read(path: Path, report: IngestReport, source: str) -> Iterator[Paper]:
+    if csv.field_size_limit() < FIELD_LIMIT:
+        csv.field_size_limit(FIELD_LIMIT)
     numbered = read_lines(path, report)
     line_of_row: list[int] = []
 
@@ -55,6 +62,6 @@ def read(path: Path, report: IngestReport, source: str) -> Iterator[Paper]:
         if authors and ";" in authors:
             record["authors"] = [a for a in authors.split(";")]
         try:
-            yield paper_from_record(record, path, number, source)
+            yield paper_from_record(record, path, number, source, report)
         except InputError as error:
             report.skip(error)

@@ -4,7 +4,8 @@ Triples are generated in a fixed order (nodes sorted by IRI), so the same input 
 byte-identical files; they stream straight into Oxigraph's serializers, never into an
 in-memory rdflib graph. IRIs are stable: a paper is keyed on its arXiv id when it has
 one, else on its normalized title; a concept on its type and key; a repository on its URL.
-Untrusted text only ever reaches RDF as literals (escaped by the serializer) or as
+A paper's results (kg:Result) follow its mentions, each with
+its own evidence mention over the number. Untrusted text only ever reaches RDF as literals (escaped by the serializer) or as
 percent-encoded IRI segments. The stream ends with a VoID description of the
 dataset (kg.rdf.void).
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -24,7 +26,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 from kg.normalize import slug
 from kg.rdf.namespace import KG, RESOURCE_BASE
 from kg.rdf.void import VoidStats, void_triples
-from kg.records import Mention
+from kg.records import Mention, Result
 from kg.text import is_web_url
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -109,14 +111,18 @@ def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
 
 def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
     yield ox.Triple(iri, TYPE, _iri(KG.Concept))
-    yield ox.Triple(iri, TYPE, _iri(KG[attrs["ctype"]]))
-    if attrs.get("generic"):
+    if not (attrs.get("generic") and attrs["ctype"] == "Dataset"):  # a kind of data is no dataset
+        yield ox.Triple(iri, TYPE, _iri(KG[attrs["ctype"]]))
+    if attrs.get("generic"):  # a kind (kg.kinds); kg:GenericConcept ⊑ kg:Kind keeps old queries filtering it
+        yield ox.Triple(iri, TYPE, _iri(KG.Kind))
         yield ox.Triple(iri, TYPE, _iri(KG.GenericConcept))
     yield ox.Triple(iri, _iri(SKOS.prefLabel), _text(attrs["label"]))
     for alt in attrs.get("alt_labels", ()):
         yield ox.Triple(iri, _iri(SKOS.altLabel), _text(alt))
         if _ACRONYM.match(alt) and any(c.isupper() for c in alt[1:]):
             yield ox.Triple(iri, _iri(KG.acronym), _text(alt))
+    if attrs.get("lower_is_better") is not None:
+        yield ox.Triple(iri, _iri(KG.lowerIsBetter), _typed(str(attrs["lower_is_better"]).lower(), XSD.boolean))
 
 
 def _repository_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
@@ -135,8 +141,51 @@ def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris
     yield ox.Triple(node, _iri(KG.start), _typed(m.start, XSD.nonNegativeInteger))
     yield ox.Triple(node, _iri(KG.end), _typed(m.end, XSD.nonNegativeInteger))
     yield ox.Triple(node, _iri(KG.text), _text(m.text))
-    yield ox.Triple(node, _iri(KG.confidence), _typed(f"{m.confidence:.3f}".rstrip("0").rstrip("."), XSD.decimal))
+    yield ox.Triple(node, _iri(KG.confidence), _typed(_confidence(m.confidence), XSD.decimal))
     yield ox.Triple(node, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(m.component)))
+
+
+def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, str], ox.NamedNode],
+                    iris: Iris) -> Iterator[ox.Triple]:
+    """A result, its links to the concepts the paper mentions, and its evidence: a mention
+    covering the number in its field. IRIs come from the field and offsets, so they are
+    stable."""
+    span = f"{r.field.value}-{r.start}-{r.end}"
+    node = ox.NamedNode(f"{paper.value}#r-{span}")
+    evidence = ox.NamedNode(f"{paper.value}#e-{span}")
+    yield ox.Triple(paper, _iri(KG.reportsResult), node)
+    yield ox.Triple(node, TYPE, _iri(KG.Result))
+    yield ox.Triple(node, _iri(KG.value), _typed(_decimal_text(r.value), XSD.decimal))
+    if r.unit:
+        yield ox.Triple(node, _iri(KG.unit), _text(r.unit))
+    yield ox.Triple(node, _iri(KG.resultKind), _iri(KG[r.kind.value]))
+    for prop, ctype, key in ((KG.onMetric, "Metric", r.metric), (KG.onDataset, "Dataset", r.dataset),
+                             (KG.ofMethod, "Method", r.method)):
+        if key is not None and (ctype, key) in concepts:
+            yield ox.Triple(node, _iri(prop), concepts[ctype, key])
+    yield ox.Triple(node, _iri(KG.evidence), evidence)
+    yield ox.Triple(evidence, TYPE, _iri(KG.Mention))
+    yield ox.Triple(evidence, _iri(KG.inPaper), paper)
+    yield ox.Triple(evidence, _iri(KG.denotes), node)
+    yield ox.Triple(evidence, _iri(KG.field), _text(r.field.value))
+    yield ox.Triple(evidence, _iri(KG.start), _typed(r.start, XSD.nonNegativeInteger))
+    yield ox.Triple(evidence, _iri(KG.end), _typed(r.end, XSD.nonNegativeInteger))
+    yield ox.Triple(evidence, _iri(KG.text), _text(r.text))
+    yield ox.Triple(evidence, _iri(KG.confidence), _typed(_confidence(r.confidence), XSD.decimal))
+    yield ox.Triple(evidence, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(r.component)))
+
+
+def _decimal_text(value: Decimal) -> str:
+    """xsd:decimal's lexical form: digits, never an exponent ("1E+3" -> "1000").
+
+    >>> [_decimal_text(Decimal(x)) for x in ["3.57", "1E+3", "-0.50"]]
+    ['3.57', '1000', '-0.50']
+    """
+    return f"{value:f}"
+
+
+def _confidence(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
 
 
 def graph_triples(
@@ -163,6 +212,8 @@ def _data_triples(graph: nx.DiGraph, base: str) -> Iterator[ox.Triple]:
         attrs, iri = graph.nodes[node], named[node]
         if attrs["kind"] == "concept":
             yield from _concept_triples(iri, attrs)
+            for broader in attrs.get("broader", ()):  # its kind or family (kg.kinds.broader_links)
+                yield ox.Triple(iri, _iri(SKOS.broader), named[broader])
         elif attrs["kind"] == "repository":
             yield from _repository_triples(iri, attrs)
         else:
@@ -174,6 +225,15 @@ def _data_triples(graph: nx.DiGraph, base: str) -> Iterator[ox.Triple]:
                 target = repository_node(m.key) if m.label == "Repository" else concept_node(m.label, m.key)
                 components.add(m.component)
                 yield from _mention_triples(iri, named[target], m, iris)
+            results = attrs.get("results", ())
+            if results:
+                concepts = {(ctype, key): named[node]
+                            for ctype, key in {(t, k) for r in results for t, k in
+                                               (("Metric", r.metric), ("Dataset", r.dataset), ("Method", r.method))}
+                            if key is not None and (node := concept_node(ctype, key)) in named}
+                for r in results:
+                    components.add(r.component)
+                    yield from _result_triples(iri, r, concepts, iris)
     for name in sorted(components):
         run = ox.NamedNode(iris.component(name))
         yield ox.Triple(run, TYPE, _iri(KG.ExtractionRun))

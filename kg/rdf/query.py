@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import QueryError, UsageError
+from kg.errors import InputError, QueryError, UsageError
 from kg.rdf.namespace import PREFIXES
+from kg.rdf.sparql_guard import check_no_outbound
 
 OUTPUT_FORMATS = ("table", "csv", "json")
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -79,17 +80,42 @@ class NamedQuery:
 
 
 def query_dirs() -> list[Path]:
-    """Where named queries live: ./queries, then the queries/ folder of kg's checkout."""
-    checkout = Path(str(resources.files("kg"))).parent / "queries"
-    return [Path("queries"), checkout]
+    """Where named queries live: ./queries (your own, first), then the ones kg ships as
+    package data (kg/queries; `queries/` in a checkout links there)."""
+    packaged = Path(str(resources.files("kg"))) / "queries"
+    return [Path("queries"), packaged]
 
 
-def named_queries() -> dict[str, NamedQuery]:
+def read_query_file(path: Path) -> str:
+    """The text of a .rq file; InputError (one line, naming the file) when it is binary,
+    not UTF-8 or unreadable."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(path, f"cannot read the query file: {exc.strerror or exc}") from None
+    if b"\0" in data:
+        raise InputError(path, "binary file, not a SPARQL query")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(path, f"not UTF-8 text (byte {exc.start}: {data[exc.start]:#04x})", line=line) from None
+
+
+def named_queries(problems: list[str] | None = None) -> dict[str, NamedQuery]:
+    """The named queries by name; a .rq file that cannot be read is left out (and its
+    error appended to `problems` when given)."""
     found: dict[str, NamedQuery] = {}
     for folder in query_dirs():
         if folder.is_dir():
             for path in sorted(folder.glob("*.rq")):
-                found.setdefault(path.stem, NamedQuery(path.stem, path, path.read_text(encoding="utf-8")))
+                if path.stem in found:
+                    continue
+                try:
+                    found[path.stem] = NamedQuery(path.stem, path, read_query_file(path))
+                except InputError as exc:
+                    if problems is not None:
+                        problems.append(str(exc))
     return found
 
 
@@ -97,7 +123,9 @@ def resolve_query(spec: str) -> NamedQuery:
     """A query given as a file path or as the name of a named query."""
     path = Path(spec)
     if path.is_file():
-        return NamedQuery(path.stem, path, path.read_text(encoding="utf-8"))
+        return NamedQuery(path.stem, path, read_query_file(path))
+    if path.is_dir():
+        raise UsageError(f"{spec} is a folder, not a query file")
     if _NAME.match(spec):
         queries = named_queries()
         if spec in queries:
@@ -129,24 +157,46 @@ def _term(value: str) -> ox.NamedNode | ox.Literal:
     return ox.Literal(value)
 
 
-def run_query(store: ox.Store, text: str, params: dict[str, str] | None = None):
+def run_query(store: ox.Store, text: str, params: dict[str, str] | None = None, allow_service: bool = False):
     """Run a SELECT/ASK/CONSTRUCT query; parameters bind variables as terms (no text splicing).
 
     Binding follows SEP-0007 (pyoxigraph `substitutions`): a parameter variable must be in
-    the query's SELECT projection (and GROUP BY, if it aggregates).
+    the query's SELECT projection (and GROUP BY, if it aggregates). SERVICE clauses, which
+    make Oxigraph fetch from other hosts, are refused unless `allow_service`.
     """
+    check_no_outbound(text, allow_service, hint="; kg query --allow-service allows it")
     substitutions = {ox.Variable(k): _term(v) for k, v in (params or {}).items()}
     try:
         return store.query(text, prefixes=PREFIXES, substitutions=substitutions or None)
     except SyntaxError as exc:
         raise QueryError(f"query does not parse: {exc}") from None
-    except RuntimeError as exc:
+    except (OSError, RuntimeError) as exc:
+        from kg.rdf.stores import is_store_failure, store_failure
+
+        if is_store_failure(exc):
+            raise store_failure("the store", exc) from None
         if "projection" in str(exc):
             names = ", ".join(f"?{k}" for k in params or {})
             raise QueryError(f"cannot bind {names}: a parameter must be in the SELECT projection ({exc})") from None
         raise QueryError(f"query failed: {exc}") from None
-    except (OSError, ValueError) as exc:
+    except ValueError as exc:
         raise QueryError(f"query failed: {exc}") from None
+
+
+def run_isolated(query: NamedQuery, params: dict[str, str], output: str, *, store_dir: Path | None,
+                 graph_file: Path | None, timeout: float | None = None, allow_service: bool = False) -> str:
+    """`kg query`: check, then evaluate in a child process (kg.rdf.workers) that a timeout
+    or Ctrl-C can stop; returns the formatted result."""
+    from kg.rdf.workers import run_in_worker
+
+    if output not in OUTPUT_FORMATS:
+        raise UsageError(f"unknown output format {output!r}; known: {', '.join(OUTPUT_FORMATS)}")
+    if timeout is not None and timeout < 0:
+        raise UsageError("--timeout must not be negative")
+    query.check_params(params)
+    check_no_outbound(query.text, allow_service, hint="; kg query --allow-service allows it")
+    return run_in_worker(query.text, params, output=output, store_dir=store_dir, graph_file=graph_file,
+                         timeout=timeout or None, allow_service=allow_service)
 
 
 def run_named(store: ox.Store, spec: str, params: dict[str, str] | None = None):
@@ -170,10 +220,15 @@ def solutions_table(results) -> tuple[list[str], list[list[str]]]:
 
 
 def format_results(results, output: str = "table") -> str:
-    """The results as text; evaluation errors (results are lazy) become QueryError."""
+    """The results as text; evaluation errors (results are lazy) become QueryError, a
+    damaged store's a StoreError saying to rebuild."""
+    from kg.rdf.stores import is_store_failure, store_failure
+
     try:
         return _format(results, output)
     except (OSError, RuntimeError) as exc:
+        if is_store_failure(exc):
+            raise store_failure("the store", exc) from None
         raise QueryError(f"query failed: {exc}") from None
 
 

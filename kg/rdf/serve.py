@@ -1,225 +1,270 @@
 """`kg serve`: the built store over the SPARQL 1.1 Protocol, read-only, on 127.0.0.1.
 
-The server is Oxigraph's own (`oxigraph serve-read-only`, from the `oxigraph` package on
-PyPI, `pip install 'kg[serve]'`), run as a subprocess: endpoints /query (GET or POST,
-results as JSON, XML, CSV or TSV by Accept header), /update and /store refuse writes.
+    GET  /query?query=...                     POST /query (form: query=..., or application/sparql-query)
+    default-graph-uri / named-graph-uri       graphs of the store (never fetched)
+    Accept: JSON, XML, CSV, TSV (SELECT/ASK); N-Triples, Turtle, RDF/XML (CONSTRUCT/DESCRIBE)
+    /update, /store                           403: the endpoint is read-only
 
-Its `--timeout-s` is cooperative: it cancels a query that streams results, but not one
-stuck in a blocking operator (ORDER BY or GROUP BY over a huge join), and once streaming
-has begun a cancelled answer is a truncated 200. So by default a small guard sits in front
-of it: a Python proxy that forwards each request and, when no response arrives within the
-timeout (plus a grace period), answers 503 and restarts the Oxigraph process, which is
-the only way to stop the runaway query (in-flight requests fail with 502). `guard=False`
-exposes Oxigraph directly.
+How one bad request cannot hurt the others:
+
+* Each query runs in a worker process of a pool (kg.rdf.pool, kg.rdf.workers) that has the
+  store open read-only. A query past `timeout` is answered 503 and its worker alone is
+  killed and replaced; other queries keep their workers.
+* A result is complete before a byte is sent: serialized in the worker up to a cap (507
+  beyond it), so a failing or stopped query is an error status, never a truncated 200,
+  and a client that reads slowly holds a thread, never a worker.
+* Each connection has its own thread, a socket timeout, and a deadline for sending its
+  request (slowloris); connections beyond a cap get 503 at once.
+* SERVICE clauses, which would make the server fetch from other hosts, are refused (400);
+  the Host header must name the loopback address when the server is bound to it (a web
+  page cannot reach the endpoint through DNS rebinding); bad or oversized bodies get
+  400/411/413.
+* There is no backend port: workers talk over pipes and die with the server, even when
+  it is SIGKILLed.
 """
 
 from __future__ import annotations
 
-import http.client
-import shutil
+import re
 import signal
 import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from kg.errors import ServeError, UsageError
+from kg.errors import QueryError, ServeError, UsageError
+from kg.rdf.pool import Answer, Pool
+from kg.rdf.sparql_guard import check_no_outbound
 
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
-GRACE = 2.0  # seconds the guard waits beyond the Oxigraph timeout
-_HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
-               "trailers", "transfer-encoding", "upgrade", "content-length"}
+MAX_BODY = 1 << 20  # bytes of a POSTed query
+MAX_RESULT = 64 << 20  # bytes of a serialized result
+MAX_CONNECTIONS = 64
+SOCKET_TIMEOUT = 10.0  # seconds a connection may stall on one read or write
+REQUEST_DEADLINE = 20.0  # seconds to send the whole request (line, headers and body)
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+_LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[^:\[\]]+)(?::([0-9]{1,5}))?$")
 
 
-def oxigraph_binary() -> Path:
-    """The `oxigraph` executable: beside this Python's executable, else on PATH."""
-    beside = Path(sys.executable).with_name("oxigraph")
-    found = beside if beside.is_file() else (shutil.which("oxigraph") and Path(shutil.which("oxigraph")))
-    if not found:
-        raise UsageError("kg serve needs the Oxigraph server: pip install 'kg[serve]' (the `oxigraph` package)")
-    return Path(found)
+def host_allowed(value: str | None, bound_to_loopback: bool) -> bool:
+    """Whether a Host header may reach this server (defence against DNS rebinding: a page of
+    evil.example whose name resolves to 127.0.0.1 still sends `Host: evil.example`).
+
+    >>> host_allowed("localhost:7878", True), host_allowed("[::1]", True), host_allowed("evil.example:7878", True)
+    (True, True, False)
+    >>> host_allowed(None, True), host_allowed("anything", False)
+    (True, True)
+    """
+    if not bound_to_loopback or value is None:
+        return True  # HTTP/1.0 clients may send none; a browser always does
+    match = _HOST.match(value.strip())
+    return bool(match) and match.group(1).lower() in _LOOPBACK_NAMES
 
 
-def version_warning(binary: Path) -> str | None:
-    """A warning when the server's version differs (major.minor) from pyoxigraph's, which
-    wrote the store: their on-disk formats may not match."""
-    import pyoxigraph
+def content_length(values: list[str]) -> int | None:
+    """The request body's length from its Content-Length headers; ValueError when malformed.
 
-    try:
-        output = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
+    >>> content_length([]), content_length(["12"]), content_length(["12", "12"])
+    (None, 12, 12)
+    >>> content_length(["-1"])
+    Traceback (most recent call last):
+    ValueError: malformed Content-Length: '-1'
+    """
+    distinct = {v.strip() for v in values}
+    if not distinct:
         return None
-    server = output.split()[-1] if output.split() else "?"
-    if server.split(".")[:2] != pyoxigraph.__version__.split(".")[:2]:
-        return f"oxigraph server {server} differs from pyoxigraph {pyoxigraph.__version__}, which wrote the store"
-    return None
+    if len(distinct) > 1:
+        raise ValueError("conflicting Content-Length headers")
+    value = distinct.pop()
+    if not value.isdigit() or len(value) > 18:
+        raise ValueError(f"malformed Content-Length: {value!r}")
+    return int(value)
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
-def _check_store(store_dir: Path) -> None:
-    if not (Path(store_dir) / "CURRENT").exists():
-        raise UsageError(f"no Oxigraph store at {store_dir} (run `kg build` first)")
-
-
-class Backend:
-    """One `oxigraph serve-read-only` process on 127.0.0.1, restartable."""
-
-    def __init__(self, store_dir: Path, host: str, port: int, timeout: float | None):
-        self.store_dir, self.host, self.port, self.timeout = Path(store_dir), host, port, timeout
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
-
-    def start(self, wait: float = 30.0) -> None:
-        command = [str(oxigraph_binary()), "serve-read-only", "--location", str(self.store_dir),
-                   "--bind", f"{self.host}:{self.port}"]
-        if self.timeout:
-            command += ["--timeout-s", str(max(1, round(self.timeout)))]
-        log = tempfile.TemporaryFile()  # not a pipe: nobody drains it while serving
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        deadline = time.monotonic() + wait
-        probe = f"{self.url}/query?" + urllib.parse.urlencode({"query": "ASK {}"})
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                log.seek(0)
-                message = log.read()[-2000:].decode("utf-8", "replace").strip()
-                log.close()
-                raise ServeError(f"oxigraph exited with code {self.process.returncode}: {message}")
-            try:
-                with urllib.request.urlopen(probe, timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise ServeError(f"oxigraph did not answer on {self.url} within {wait:.0f} s")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
-class _Guard(ThreadingHTTPServer):
+class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
-    def __init__(self, address, backend: Backend, deadline: float):
-        super().__init__(address, _Forward)
-        self.backend, self.deadline = backend, deadline
-        self.lock = threading.Lock()
-        self.ready = threading.Event()
-        self.ready.set()
-        self.generation = 0
+    def __init__(self, address, pool: Pool, loopback: bool):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, _Handler)
+        self.pool, self.loopback = pool, loopback
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
-    def overrun(self, generation: int) -> None:
-        """Restart the backend (once per overrun, whichever request notices first)."""
-        with self.lock:
-            if generation != self.generation:
-                return
-            self.ready.clear()
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):
             try:
-                self.backend.restart()
-            finally:
-                self.generation += 1
-                self.ready.set()
+                request.settimeout(1.0)
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+                                b"Connection: close\r\n\r\ntoo many connections; try again\n")
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
 
-class _Forward(BaseHTTPRequestHandler):
-    server: _Guard
-    protocol_version = "HTTP/1.0"  # the body ends when the connection closes
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.0"  # one request per connection: nothing to hold open
+    timeout = SOCKET_TIMEOUT
+    server_version = "kg-sparql"
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
-        self._forward()
+    def setup(self) -> None:
+        super().setup()
+        self._received = False
+        self._timer = threading.Timer(REQUEST_DEADLINE, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
 
-    def do_POST(self) -> None:  # noqa: N802
-        self._forward()
+    def finish(self) -> None:
+        self._timer.cancel()
+        try:
+            super().finish()
+        except OSError:
+            pass
 
-    def do_HEAD(self) -> None:  # noqa: N802
-        self._forward()
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._forward()
-
-    def do_DELETE(self) -> None:  # noqa: N802
-        self._forward()
+    def _expire(self) -> None:
+        """A client still sending its request after the deadline is cut off (slowloris)."""
+        if not self._received:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002
         pass  # quiet: the endpoint is for local use
 
-    def _forward(self) -> None:
-        guard = self.server
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP and k.lower() != "host"}
-        guard.ready.wait()
-        generation = guard.generation
-        backend = guard.backend
-        conn = http.client.HTTPConnection(backend.host, backend.port, timeout=guard.deadline)
-        try:
-            conn.request(self.command, self.path, body=body, headers=headers)
-            response = conn.getresponse()
-            self.send_response(response.status, response.reason)
-            for key, value in response.getheaders():
-                if key.lower() not in _HOP_BY_HOP:
-                    self.send_header(key, value)
-            self.end_headers()
-            while chunk := response.read1(65536):
-                self.wfile.write(chunk)
-        except TimeoutError:
-            guard.overrun(generation)
-            self._fail(503, f"the query ran longer than the {guard.deadline - GRACE:g} s timeout and was stopped")
-        except (ConnectionError, http.client.HTTPException, OSError) as exc:
-            self._fail(502, f"the SPARQL server is not available ({exc}); try again")
-        finally:
-            conn.close()
+    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+        self._handle()
 
-    def _fail(self, status: int, message: str) -> None:
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle()
+
+    def _refuse(self) -> None:
+        self._received = True
+        self._send(Answer.text(405, f"{self.command} is not supported: use GET or POST /query"), {"Allow": "GET, POST"})
+
+    do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+
+    def _handle(self) -> None:
         try:
-            data = (message + "\n").encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
+            answer = self._answer()
+        except (TimeoutError, ConnectionError, OSError):
+            return  # the client stalled or left
+        self._send(answer)
+
+    def _answer(self) -> Answer:
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1 or not host_allowed(hosts[0] if hosts else None, self.server.loopback):
+            self._received = True
+            return Answer.text(403, "this endpoint answers only requests addressed to 127.0.0.1, localhost or [::1]")
+        url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        try:
+            body = self._body()
+        except ValueError as exc:
+            return Answer.text(400, str(exc))
+        except _Status as exc:
+            return exc.answer
+        self._received = True
+        if url.path in ("/update", "/store") or url.path.startswith("/store/"):
+            return Answer.text(403, "the endpoint is read-only: no updates, no graph store writes")
+        if url.path == "/":
+            return Answer.text(200, "kg SPARQL endpoint (read-only): GET or POST /query with query=...")
+        if url.path != "/query":
+            return Answer.text(404, f"no such resource {url.path}; the SPARQL endpoint is /query")
+        if self.command == "POST":
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if kind == "application/x-www-form-urlencoded":
+                try:
+                    form = body.decode("utf-8")
+                except UnicodeDecodeError:
+                    return Answer.text(400, "the form body is not UTF-8")
+                for key, values in urllib.parse.parse_qs(form, keep_blank_values=True).items():
+                    params.setdefault(key, []).extend(values)
+            elif kind == "application/sparql-query":
+                try:
+                    params.setdefault("query", []).append(body.decode("utf-8"))
+                except UnicodeDecodeError:
+                    return Answer.text(400, "the query is not UTF-8")
+            elif kind == "application/sparql-update":
+                return Answer.text(400, "/query takes no update (and the endpoint is read-only)")
+            else:
+                return Answer.text(415, "POST /query takes application/x-www-form-urlencoded or application/sparql-query")
+        if "update" in params:
+            return Answer.text(400, "/query takes no update (and the endpoint is read-only)")
+        queries = params.get("query", [])
+        if len(queries) != 1:
+            return Answer.text(400, "give exactly one query parameter (query=...)")
+        try:
+            check_no_outbound(queries[0], hint="; this server never runs them")
+        except QueryError as exc:
+            return Answer.text(400, str(exc))
+        return self.server.pool.execute({
+            "query": queries[0], "accept": self.headers.get("Accept"),
+            "default_graph": params.get("default-graph-uri", []), "named_graphs": params.get("named-graph-uri", []),
+        })
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding"):
+            raise _Status(Answer.text(411, "chunked request bodies are not accepted: send a Content-Length"))
+        length = content_length(self.headers.get_all("Content-Length") or [])
+        if not length:
+            return b""
+        if length > MAX_BODY:
+            raise _Status(Answer.text(413, f"the request body is larger than {MAX_BODY // 1024} KiB"))
+        body = self.rfile.read(length)
+        if len(body) < length:
+            raise ValueError("the request body is shorter than its Content-Length")
+        return body
+
+    def _send(self, answer: Answer, extra: dict[str, str] | None = None) -> None:
+        try:
+            self.send_response(answer.status)
+            self.send_header("Content-Type", answer.content_type)
+            self.send_header("Content-Length", str(len(answer.body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            if answer.store_built:
+                self.send_header("X-KG-Store-Built", answer.store_built)
+            for key, value in (extra or {}).items():
+                self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(data)
+            if self.command != "HEAD":
+                self.wfile.write(answer.body)
         except OSError:
-            pass  # the response had begun or the client left: just close
+            pass  # the client left or stopped reading: its thread ends, nobody else waits
+
+
+class _Status(Exception):
+    def __init__(self, answer: Answer):
+        super().__init__(answer.status)
+        self.answer = answer
 
 
 @dataclass
 class Endpoint:
     """A running read-only SPARQL endpoint; `url` is the query URL."""
 
-    backend: Backend
+    pool: Pool
+    server: _Server
     host: str
     port: int
-    guard: _Guard | None = None
     _thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
@@ -232,32 +277,33 @@ class Endpoint:
         return f"{self.base}/query"
 
     def stop(self) -> None:
-        if self.guard is not None:
-            self.guard.shutdown()
-            self.guard.server_close()
-        self.backend.stop()
+        """Stop accepting, then kill every worker."""
+        self.server.shutdown()
+        self.server.server_close()
+        self.pool.close()
 
 
 def start(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-          timeout: float | None = DEFAULT_TIMEOUT, guard: bool = True) -> Endpoint:
+          timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None,
+          max_result_bytes: int | None = MAX_RESULT) -> Endpoint:
     """Start serving `store_dir`; port 0 picks a free port. Stop it with `Endpoint.stop()`."""
-    _check_store(store_dir)
+    store_dir = Path(store_dir)
+    if not (store_dir / "CURRENT").exists():
+        raise UsageError(f"no Oxigraph store at {store_dir} (run `kg build` first)")
     if timeout is not None and timeout <= 0:
         raise UsageError("--timeout must be positive")
-    if not guard or not timeout:
-        backend = Backend(store_dir, host, port or free_port(host), timeout)
-        backend.start()
-        return Endpoint(backend, host, backend.port)
-    backend = Backend(store_dir, "127.0.0.1", free_port(), timeout)
-    backend.start()
+    if workers is not None and workers < 1:
+        raise UsageError("--workers must be at least 1")
+    pool = Pool(store_dir, size=workers, timeout=timeout, max_result_bytes=max_result_bytes)
+    pool.start()
     try:
-        server = _Guard((host, port), backend, deadline=timeout + GRACE)
+        server = _Server((host, port), pool, loopback=host in LOOPBACK)
     except OSError as exc:
-        backend.stop()
+        pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    thread = threading.Thread(target=server.serve_forever, name="kg-serve-guard", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name="kg-serve", daemon=True)
     thread.start()
-    return Endpoint(backend, host, server.server_address[1], server, thread)
+    return Endpoint(pool, server, host, server.server_address[1], thread)
 
 
 @contextmanager
@@ -271,34 +317,26 @@ def running(store_dir: Path, **options):
 
 
 def serve(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-          timeout: float | None = DEFAULT_TIMEOUT, guard: bool = True, out=sys.stderr) -> int:
-    """Serve in the foreground until interrupted (Ctrl-C)."""
-    warning = version_warning(oxigraph_binary())
-    if warning:
-        print(f"warning: {warning}", file=out)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+          timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None, out=sys.stderr) -> int:
+    """Serve in the foreground until interrupted (Ctrl-C or SIGTERM)."""
+    if host not in LOOPBACK:
         print(f"warning: serving on {host}: the endpoint is reachable from other machines", file=out)
+
     def stop(signum, frame):
         raise KeyboardInterrupt
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)  # `kill PID` stops the server as cleanly as Ctrl-C
-    with running(store_dir, host=host, port=port, timeout=timeout, guard=guard) as endpoint:
+    with running(store_dir, host=host, port=port, timeout=timeout, workers=workers) as endpoint:
         limit = f"timeout {timeout:g} s" if timeout else "no timeout"
-        print(f"SPARQL endpoint {endpoint.url} (read-only, {limit}); Ctrl-C to stop", file=out, flush=True)
+        print(f"SPARQL endpoint {endpoint.url} (read-only, {limit}, {endpoint.pool.size} workers); Ctrl-C to stop",
+              file=out, flush=True)
         try:
             while True:
                 time.sleep(0.5)
-                process = endpoint.backend.process
-                if process is None or process.poll() is None:
-                    continue
-                if endpoint.guard is None:
-                    raise ServeError(f"oxigraph stopped with code {process.returncode}")
-                if endpoint.guard.ready.is_set():  # it died by itself: bring it back
-                    endpoint.guard.overrun(endpoint.guard.generation)
         except KeyboardInterrupt:
             print("stopped", file=out)
     return 0
 
 
-__all__ = ["Endpoint", "ServeError", "oxigraph_binary", "running", "serve", "start"]
+__all__ = ["Endpoint", "ServeError", "content_length", "host_allowed", "running", "serve", "start"]

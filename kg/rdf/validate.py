@@ -20,9 +20,9 @@ from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SDO, SH, SKOS, VOID,
 from kg.errors import InputError, UsageError, ValidationFailed
 from kg.rdf.namespace import MLS
 
-_CHECKOUT = Path(str(resources.files("kg"))).parent
-SHAPES = _CHECKOUT / "ontology" / "shapes.ttl"
-ONTOLOGY = _CHECKOUT / "ontology" / "kg.ttl"
+_PACKAGED = Path(str(resources.files("kg"))) / "ontology"  # package data: works installed, not only checked out
+SHAPES = _PACKAGED / "shapes.ttl"
+ONTOLOGY = _PACKAGED / "kg.ttl"
 STANDARD = (RDF, RDFS, OWL, XSD, DCTERMS, SDO, SKOS, PROV, MLS, VOID)
 _PARSE_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".rdf": "xml", ".owl": "xml"}
 _CLASS_TYPES = (OWL.Class, RDFS.Class)

@@ -26,7 +26,7 @@ DCTERMS = PREFIXES["dcterms"]
 XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 # The disjoint top-level classes (owl:AllDisjointClasses in kg.ttl): every entity is in one.
-TOP_CLASSES = tuple(str(c) for c in (KG.Paper, KG.Concept, KG.Repository, KG.Mention, KG.ExtractionRun))
+TOP_CLASSES = tuple(str(c) for c in (KG.Paper, KG.Concept, KG.Repository, KG.Mention, KG.ExtractionRun, KG.Result))
 VOCABULARIES = (ONTOLOGY_IRI, DCTERMS, PREFIXES["skos"], PREFIXES["schema"], PREFIXES["prov"], VOID)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

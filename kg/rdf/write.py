@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,7 +84,12 @@ def load_store(rdf_file: Path, store_dir: Path) -> int:
 
 
 def open_store(graph_file: Path | None, store_dir: Path | None) -> ox.Store:
-    """The persistent store when it exists, else an in-memory store loaded from `graph_file`."""
+    """The persistent store when it exists, else an in-memory store loaded from `graph_file`.
+
+    `OUT/store` is a link through `OUT/.current` (kg.outdir): it is resolved once here, so
+    a build published while the store is being opened cannot hand it files of two builds."""
+    if store_dir is not None:
+        store_dir = Path(os.path.realpath(store_dir))
     if store_dir is not None and (store_dir / "CURRENT").exists():
         return ox.Store.read_only(str(store_dir))
     if graph_file is None or not graph_file.exists():

@@ -145,6 +145,10 @@ def paper_marks(attrs: Mapping, concept_index: Mapping) -> list[list]:
                 continue
             target = repository_node(m.key) if mtype == REPOSITORY else concept_node(m.label, m.key)
             spans.append((start, -end, mtype, concept_index.get(target, -1)))
+        for r in attrs.get("results") or ():  # numbers stated as results
+            start, end = int(r.start), int(r.end)
+            if getattr(r.field, "value", r.field) == field and 0 <= start < end <= len(text) and text[start:end] == r.text:
+                spans.append((start, -end, RESULT, -1))
         last_end = -1
         for start, neg_end, mtype, target in sorted(spans):
             if start < last_end:  # overlapping: keep the earlier, longer span
@@ -152,6 +156,42 @@ def paper_marks(attrs: Mapping, concept_index: Mapping) -> list[list]:
             marks.append([field_code, to16(start), to16(-neg_end), mtype, target])
             last_end = -neg_end
     return marks
+
+
+RESULT = "result"  # the mark type of a number stated as a result
+
+
+def _result_row(r, index: Mapping, to16) -> list:
+    """[start, end (UTF-16), text, value, unit, kind, metric, dataset, method (node ids or -1)]."""
+    def node(ctype: str, key: str | None) -> int:
+        return index.get(concept_node(ctype, key), -1) if key else -1
+
+    return [to16(int(r.start)), to16(int(r.end)), str(r.text), f"{r.value:f}", r.unit or "",
+            getattr(r.kind, "value", str(r.kind)), node("Metric", r.metric), node("Dataset", r.dataset),
+            node("Method", r.method)]
+
+
+def paper_results(attrs: Mapping, index: Mapping) -> list[list]:
+    """A paper's results for its panel: [field, *:func:`_result_row`] in text order."""
+    rows = []
+    for r in attrs.get("results") or ():
+        field = getattr(r.field, "value", r.field)
+        if field in FIELDS:
+            rows.append([FIELDS.index(field), *_result_row(r, index, _utf16_index(attrs.get(field) or ""))])
+    return rows
+
+
+def dataset_results(graph: nx.DiGraph, index: Mapping) -> dict[str, list[list]]:
+    """Dataset node -> [paper id, *:func:`_result_row`] of every result stated on it, for
+    the dataset's panel."""
+    out: dict[str, list[list]] = {}
+    for node, attrs in graph.nodes(data=True):
+        for r in attrs.get("results") or ():
+            target = concept_node("Dataset", r.dataset) if r.dataset else None
+            if target in index and node in index:
+                field = getattr(r.field, "value", r.field)
+                out.setdefault(target, []).append([index[node], *_result_row(r, index, _utf16_index(attrs.get(field) or ""))])
+    return out
 
 
 def _text_or_none(value: object) -> str | None:
@@ -172,6 +212,7 @@ def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) 
             "name": title,
             "abstract": str(attrs.get("abstract") or ""),
             "marks": paper_marks(attrs, index),
+            "results": paper_results(attrs, index),
             "arxiv": _text_or_none(attrs.get("arxiv_id")),
             "issued": _text_or_none(attrs.get("issued")),
             "authors": [str(a) for a in attrs.get("authors") or ()],

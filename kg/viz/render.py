@@ -29,6 +29,7 @@ from kg.viz.model import (
     NODE_TYPES,
     PAPER,
     TYPE_BY_NAME,
+    dataset_results,
     node_payload,
     label_size,
     node_size,
@@ -119,10 +120,13 @@ def build_network(graph: nx.DiGraph, order: list, positions: dict) -> _Network:
     net = _Network()
     index = {node: i for i, node in enumerate(order)}
     degree = dict(graph.degree())
+    results_on = dataset_results(graph, index)
     for i, node in enumerate(order):
         attrs = graph.nodes[node]
         ntype = node_type(attrs)
         label, tooltip, details = node_payload(node, attrs, ntype, degree[node], index)
+        if node in results_on:
+            details["results"] = results_on[node]
         x, y = positions[node]
         font = {} if ntype == PAPER else {"font": {"size": label_size(degree[node])}}
         net.add_node(

@@ -177,10 +177,10 @@
       var start = m[1], end = m[2];
       if (m[0] !== field || start < pos || end > text.length || start >= end) return;
       if (start > pos) out.appendChild(document.createTextNode(text.slice(pos, start)));
-      var type = typeClass(m[3]);
+      var type = m[3] === "result" ? "result" : typeClass(m[3]);
       var mark = el("mark", "m m-" + type, text.slice(start, end));
       var target = m[4] >= 0 && m[4] < N ? nodes[m[4]].name : null;
-      mark.setAttribute("title", (TYPE_LABEL[type] || type) + (target ? ": " + target : ""));
+      mark.setAttribute("title", type === "result" ? "Result" : (TYPE_LABEL[type] || type) + (target ? ": " + target : ""));
       mark.dataset.type = type;
       out.appendChild(mark);
       pos = end;
@@ -215,6 +215,19 @@
     if (items.length > LIST_LIMIT) body.appendChild(el("p", "hint", "and " + (items.length - LIST_LIMIT) + " more"));
   }
 
+  /* A result as one line: "28.4 BLEU · WMT14 · Transformer (absolute)"; names are plain text. */
+  var KIND_LABEL = { AbsoluteResult: "score", Improvement: "improvement", EfficiencyResult: "efficiency" };
+  function nodeName(j) { return j >= 0 && j < N ? nodes[j].name : null; }
+  function resultItem(r, paper) {
+    var wrap = el("span", "result");
+    wrap.appendChild(el("mark", "m m-result", r[2]));
+    var parts = [nodeName(r[6]), nodeName(r[7]) && "on " + nodeName(r[7]), nodeName(r[8]) && "by " + nodeName(r[8])]
+      .filter(Boolean);
+    wrap.appendChild(document.createTextNode(" " + parts.join(" ") + " (" + (KIND_LABEL[r[5]] || r[5]) + ")"));
+    if (paper !== undefined && paper >= 0 && paper < N) { wrap.appendChild(document.createTextNode(" — ")); wrap.appendChild(nodeButton(paper)); }
+    return wrap;
+  }
+
   function neighbours(i) {
     return adjacency[i].map(function (k) { var e = edges[k]; return { node: e.from === i ? e.to : e.from, rel: meta.relations[e.rel] }; })
       .sort(function (a, b) { return a.node - b.node; });
@@ -244,6 +257,7 @@
       abstract.appendChild(highlighted(n.abstract, n.marks, 1));
       body.appendChild(abstract);
     }
+    section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1)); }));
     var groups = {};
     neighbours(i).forEach(function (nb) { (groups[nb.rel] = groups[nb.rel] || []).push(nb.node); });
     Object.keys(REL_HEADINGS).forEach(function (rel) {
@@ -271,6 +285,7 @@
       n.alt.forEach(function (a) { labels.appendChild(el("li", null, a)); });
       body.appendChild(labels);
     }
+    section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1), r[0]); }));
     section(body, "Papers", neighbours(i).map(function (nb) { return nodeButton(nb.node); }));
   }
 

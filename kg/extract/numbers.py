@@ -1,0 +1,334 @@
+"""Numbers in a sentence and whether each states a result: pure functions over text.
+
+:mod:`kg.extract.results` runs them on every sentence with a digit. The steps, each a
+small function tested on its own:
+
+1. :func:`find_numbers` -- every number as written, with its unit ("28.4", "3.57%",
+   "2.1×", "+2.1 points", "5.18\\times"), a sign, a magnitude suffix ("7B", "1.2M") and
+   the words glued around it;
+2. :func:`join_ranges` -- "70%-85%", "0.67~1.98", "2-5 times", "45.1/38.2": the first
+   number of a range or pair takes the unit of the last, and each is its own result;
+3. :func:`non_result` -- why a number is not a result, or None: a digit inside a name
+   ("CIFAR-10", "ResNet50", "top-1"), a year, a count ("7B parameters", "16,323
+   samples", "20 tasks"), an operating point ("at 50% sparsity", "with 0.5% trainable
+   parameters", "90% coverage target"), an enumeration ("(1)"), a fraction ("1/3", "2:4");
+   a number without a unit counts only beside a metric ("46.5 mIoU", "FID of 12.4");
+4. :func:`result_kind` -- absolute score, improvement over a baseline, or efficiency
+   claim, from cue words around the number (data/result_words.jsonl).
+
+Word lists are data (data/result_words.jsonl), so they can grow without code changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from functools import cache
+
+from kg.extract.candidates import load_jsonl
+
+ABSOLUTE = "AbsoluteResult"
+IMPROVEMENT = "Improvement"
+EFFICIENCY = "EfficiencyResult"
+KINDS = (ABSOLUTE, IMPROVEMENT, EFFICIENCY)
+
+_DIGITS = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?|\.\d+")
+_RANGE_JOIN = re.compile(r"\s*(?:-|–|—|~|∼|to|sim|\\sim|and|/)\s*$")  # between two numbers of a range or pair
+
+# Patterns used on every number, compiled once.
+_RX0 = re.compile(r"([A-Za-z][\w-]*)[^\w]*$")
+_RX1 = re.compile(r"[,;:()\[\].!?]")
+_RX2 = re.compile(r"[A-Za-z][\w-]*")
+_RX3 = re.compile(r"\s*out of\b")
+_RX4 = re.compile(r"\bout of\s*$")
+_RX5 = re.compile(r"\b(?:at|with only|using only|with just|only)\s+(?:up to\s+|about\s+|least\s+|most\s+)?$")
+_RX6 = re.compile(r"\s*(?:coverage|confidence|target)")
+_RX7 = re.compile(r"\s*(?:the|higher|better|more)\s")
+_RX8 = re.compile(r"\s*(?:the\s+)?(?:average\s+)?(?:accuracy|performance|score)")
+_RX9 = re.compile(r"\bby\s+(?:up to\s+|about\s+|over\s+|more than\s+|at least\s+|nearly\s+|roughly\s+|almost\s+|a margin of\s+|an average of\s+|on average\s+|~|>|sim\s?)*$")
+_RX10 = re.compile(r"(?:gain|improvement|margin|increase|reduction|decrease|drop|boost)s?\s+of\s+(?:up to\s+|about\s+|over\s+|~)?$")
+_RX11 = re.compile(r"\s*(?:\(\w+\)\s*)?(?:absolute\s+|relative\s+|average\s+)?(?:\w+\s+)?(?:improvements?|gains?|higher|better|lower|increases?|reductions?|decreases?|drops?|boosts?|savings?|fewer|less|more|smaller|faster|reduced|improved|advantage|margin|loss|degradation)\b")
+_RX12 = re.compile(r"\b(?:improv\w*|outperform\w*|surpass\w*|boost\w*|gain\w*)\b[^.]*$")
+_RX13 = re.compile(r"[a-z][\w-]*")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A number as written in a sentence: `start`/`end` cover the sign, digits and unit."""
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str | None = None
+    magnitude: str | None = None  # "B" of "7B", "million" of "2 million"
+    num_start: int = 0  # where the digits start (after a sign or "~")
+    num_end: int = 0  # where the digits end (before the unit)
+
+
+@cache
+def _words(group: str) -> dict:
+    return {row["group"]: row for row in load_jsonl("result_words.jsonl")}.get(group, {})
+
+
+@cache
+def _unit_pattern() -> re.Pattern:
+    """Unit forms, longest first; alphabetic forms must end at a word boundary."""
+    forms: list[tuple[str, str]] = []
+    for row in load_jsonl("result_words.jsonl"):
+        if row["group"] == "unit":
+            forms += [(form, row["unit"]) for form in row["forms"]]
+    forms.sort(key=lambda f: -len(f[0]))
+    parts = []
+    for form, _ in forms:
+        escaped = re.escape(form)
+        parts.append(escaped + (r"(?![A-Za-z0-9])" if form[-1].isalnum() else ""))
+    return re.compile(r"(?:\s?)(" + "|".join(parts) + r")")
+
+
+@cache
+def _unit_of_form() -> dict[str, str]:
+    return {form: row["unit"] for row in load_jsonl("result_words.jsonl") if row["group"] == "unit" for form in row["forms"]}
+
+
+@cache
+def _magnitude_pattern() -> re.Pattern:
+    words = sorted(_words("magnitude")["words"], key=len, reverse=True)
+    return re.compile(r"\s?(" + "|".join(map(re.escape, words)) + r")(?![A-Za-z])")
+
+
+@cache
+def word_set(group: str) -> frozenset[str]:
+    """The lower-cased words of a group of data/result_words.jsonl."""
+    return frozenset(w.lower() for w in _words(group).get("words", ()))
+
+
+def _decimal(digits: str) -> Decimal | None:
+    try:
+        return Decimal(digits.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def find_numbers(text: str) -> list[Number]:
+    """Every number in `text` with its sign, unit or magnitude (no filtering yet).
+
+    >>> [(n.text, str(n.value), n.unit) for n in find_numbers("achieves 28.4 BLEU, +2.1 points and 2.1× faster")]
+    [('28.4', '28.4', None), ('+2.1 points', '2.1', 'points'), ('2.1×', '2.1', 'x')]
+    >>> [(n.text, n.unit, n.magnitude) for n in find_numbers("a 7B model, 3.57% error, 1,200 samples")]
+    [('7B', None, 'B'), ('3.57%', '%', None), ('1,200', None, None)]
+    """
+    out = []
+    units = _unit_pattern()
+    magnitudes = _magnitude_pattern()
+    forms = _unit_of_form()
+    for match in _DIGITS.finditer(text):
+        start, end = match.span()
+        value = _decimal(match.group())
+        if value is None:
+            continue
+        if start and text[start - 1] in "+-−" and (start < 2 or text[start - 2] in " ([,:"):
+            start -= 1
+            if text[start] != "+":
+                value = -value
+        unit = magnitude = None
+        stop = end
+        umatch = units.match(text, end)
+        mmatch = magnitudes.match(text, end)
+        if umatch and not (umatch.group(1) in ("x", "X") and text[end:end + 1] == " "):
+            unit, stop = forms[umatch.group(1)], umatch.end()
+            if text.startswith("-fold", end):
+                unit = "x"
+        elif mmatch:
+            magnitude, stop = mmatch.group(1), mmatch.end()
+        out.append(Number(start, stop, text[start:stop], value, unit, magnitude, match.start(), end))
+    return out
+
+
+def join_ranges(text: str, numbers: list[Number]) -> list[Number]:
+    """A number without a unit right before another, joined by "-", "~", "to", "/" or
+    "and", takes the other's unit: "70-80%", "0.67~1.98 points", "2-5 times".
+
+    >>> [n.unit for n in join_ranges("by 70-80% and", find_numbers("by 70-80% and"))]
+    ['%', '%']
+    """
+    out = list(numbers)
+    for i in range(len(out) - 2, -1, -1):
+        a, b = out[i], out[i + 1]
+        if a.unit is None and a.magnitude is None and b.unit and _RANGE_JOIN.fullmatch(text, a.end, b.num_start) \
+                and b.start - a.end <= 5:
+            out[i] = replace(a, unit=b.unit)
+    return out
+
+
+def _prev_word(text: str, pos: int) -> str:
+    match = _RX0.search(text[max(0, pos - 40):pos])
+    return match.group(1).lower() if match else ""
+
+
+def _next_words(text: str, pos: int, n: int = 3) -> list[str]:
+    """Up to `n` words after `pos`, stopping at punctuation that ends a phrase."""
+    rest = _RX1.split(text[pos:pos + 60], maxsplit=1)[0]
+    return [w.lower() for w in _RX2.findall(rest)[:n]]
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+def is_name_digit(text: str, number: Number) -> bool:
+    """Digits that are part of a name or a modifier: "CIFAR-10", "ResNet50", "top-1",
+    "LLaMA-2-7B", "5-shot", "3D", "1st", "v1.2", "Phi^*".
+
+    >>> t = "CIFAR-10 with ResNet50 and 5-shot top-1 error of 3.5%"
+    >>> [is_name_digit(t, n) for n in find_numbers(t)]
+    [True, True, True, True, False]
+    """
+    s, e = number.num_start, number.num_end
+    before = text[s - 1] if s else " "
+    after = text[e] if e < len(text) else " "
+    if before.isalpha():
+        return not text[:s].lower().endswith("sim")  # LaTeX debris "sim0.6" is "~0.6"
+    if before == "-" and s >= 2 and text[s - 2].isalpha():
+        return True
+    if before in "._^" or (before == "-" and s >= 2 and text[s - 2] in "._"):
+        return True
+    if number.unit is None and number.magnitude is None:
+        if after.isalpha() and not (after in "xX" and not text[e + 1:e + 2].isalpha()):
+            return True  # "3D", "1st", "2nd"
+        if after == "-" and text[e + 1:e + 2].isalpha():
+            return True  # "5-shot", "2-layer"
+        if after == "-" and text[e + 1:e + 2] == " ":
+            return True  # "5- and 10-shot"
+    return False
+
+
+def non_result(text: str, number: Number, has_metric_beside: bool) -> str | None:
+    """Why `number` is not a stated result, or None when it may be one.
+
+    `has_metric_beside` says whether a metric is written right next to the number ("46.5
+    mIoU", "FID of 12.4"): a number without a unit is a result only then.
+
+    >>> t = "In 2023 we pruned a 7B model at 50% sparsity on 20 tasks, reaching 46.5 mIoU (1) and 3.2% error."
+    >>> [(n.text, non_result(t, n, n.text == "46.5")) for n in find_numbers(t)]  # doctest: +NORMALIZE_WHITESPACE
+    [('2023', 'year'), ('7B', 'size'), ('50%', 'operating point'), ('20', 'count'), ('46.5', None),
+     ('1', 'enumeration'), ('3.2%', None)]
+    """
+    if is_name_digit(text, number):
+        return "name"
+    s, e = number.num_start, number.num_end
+    after = text[e:e + 1]
+    before = text[s - 1:s] if s else ""
+    if number.magnitude:
+        return "size"
+    if (after in ":/" and text[e + 1:e + 2].isdigit() and number.unit is None) or (before in ":/" and s >= 2 and text[s - 2].isdigit()
+                                                                                  and number.unit is None and "." not in number.text):
+        return "fraction"
+    if before == "(" and after == ")" and number.unit is None:
+        return "enumeration"
+    if number.unit is None and number.value == number.value.to_integral_value() and "." not in number.text:
+        if 1900 <= number.value <= 2099:
+            return "year"
+        if after == ")" and (not before or before in " (\n"):
+            return "enumeration"
+    words = _next_words(text, number.end)
+    count_nouns = word_set("count_noun")
+    if number.unit is None and words and any(_singular(w) in count_nouns or w in count_nouns for w in words[:2]):
+        if not has_metric_beside:
+            return "count"
+    if _RX3.match(text[number.end:number.end + 10]) is None and _RX4.search(text[max(0, s - 10):s]):
+        return "count"
+    if number.unit in ("%", "x", "pp", "points", None):
+        tail = text[number.end:number.end + 40].lower()
+        if _condition_after().match(tail):
+            return "operating point"
+        if _RX5.search(text[max(0, number.start - 25):number.start].lower()) and not has_metric_beside:
+            return "operating point"
+        if _RX6.match(tail):
+            return "operating point"
+    if number.unit is None and not has_metric_beside:
+        return "no unit and no metric"
+    return None
+
+
+@cache
+def _condition_after() -> re.Pattern:
+    """Words after a number that make it the setting of a result ("50% sparsity")."""
+    words = sorted(word_set("condition_after"), key=len, reverse=True)
+    return re.compile(r"\s*(?:\w+\s)?(?:" + "|".join(map(re.escape, words)) + r")\b")
+
+
+def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = None) -> str:
+    """An efficiency claim ("2.1× faster", "reduces FLOPs by 34.7%", "90% lower latency"),
+    an improvement over a baseline ("improves F1 by 2.1 points", "+2.1", "a 7.2%
+    improvement"), or else an absolute score, judged from the words of its clause.
+    `metric_is_efficiency` is whether the metric it measures is a cost (speedup, latency),
+    False for a quality (accuracy: never an efficiency claim), None when unknown.
+
+    >>> t = "X is 2.1× faster, improves F1 by 2.1 points and reaches 28.4 BLEU"
+    >>> [result_kind(t, n) for n in find_numbers(t) if not is_name_digit(t, n)]
+    ['EfficiencyResult', 'Improvement', 'AbsoluteResult']
+    """
+    left = _clause_left(text, number.start).lower()
+    right = _clause_right(text, number.end).lower()
+    near_left, near_right = left[-50:], right[:40]
+    efficiency = word_set("efficiency_cue")
+    improvement = word_set("improvement_cue")
+    eff_near = _has_any(near_right[:30], efficiency) or _has_any(near_left[-40:], efficiency) or bool(metric_is_efficiency)
+    if metric_is_efficiency is False:
+        eff_near = False
+    if number.unit == "x":
+        if eff_near or not _RX7.match(near_right):
+            return EFFICIENCY if not _RX8.match(near_right) else IMPROVEMENT
+        return IMPROVEMENT
+    if number.text.startswith("+"):
+        return IMPROVEMENT
+    by = _RX9.search(left)
+    delta_left = by or _RX10.search(left)
+    delta_right = _RX11.match(right)
+    if (delta_left or delta_right) and eff_near and _efficiency_subject(left[-60:] + " " + right[:40]):
+        return EFFICIENCY
+    if delta_left or delta_right:
+        return IMPROVEMENT
+    if _has_any(near_left[-30:], improvement) and _RX12.search(near_left[-30:]):
+        return IMPROVEMENT
+    if eff_near and _efficiency_subject(near_left[-30:] + " " + near_right[:30]):
+        return EFFICIENCY
+    return ABSOLUTE
+
+
+_EFFICIENCY_NOUN = re.compile(
+    r"\b(?:speed-?ups?|faster|latency|throughput|flops?|memory|compute|computation\w*|cost|energy|storage|footprint"
+    r"|training time|inference time|wall[- ]clock|runtime|run time|time|iterations|steps|parameters|model size|size"
+    r"|compression|smaller|fewer|savings?|overheads?|ttft|gpu hours|bandwidth|communication|candidates|cheaper)\b"
+)
+
+
+def _efficiency_subject(window: str) -> bool:
+    return _EFFICIENCY_NOUN.search(window) is not None
+
+
+def _has_any(window: str, words: frozenset[str]) -> bool:
+    tokens = _RX13.findall(window)
+    joined = " ".join(tokens)
+    return any(t in words for t in tokens) or any(" " in w and w in joined for w in words)
+
+
+def _clause_left(text: str, pos: int) -> str:
+    """The text before `pos` back to the last clause break (";", ", ", "(" or 120 characters)."""
+    window = text[max(0, pos - 120):pos]
+    cut = max(window.rfind(";"), window.rfind("("), window.rfind(", "))
+    return window[cut + 1:]
+
+
+def _clause_right(text: str, pos: int) -> str:
+    window = text[pos:pos + 80]
+    cut = min([i for i in (window.find(";"), window.find(")"), window.find(". ")) if i >= 0], default=len(window))
+    return window[:cut]
+
+
+__all__ = ["ABSOLUTE", "EFFICIENCY", "IMPROVEMENT", "KINDS", "Number", "find_numbers", "is_name_digit",
+           "join_ranges", "non_result", "result_kind", "word_set"]
