@@ -57,9 +57,10 @@ def _build(args: argparse.Namespace) -> int:
 def _print_warnings(warnings: tuple[str, ...], args: argparse.Namespace) -> None:
     if args.quiet:
         return
-    for warning in warnings[: args.show_warnings]:
+    limit = max(0, args.show_warnings)  # a negative N shows none (a slice would count from the end)
+    for warning in warnings[:limit]:
         print(f"warning: {printable(warning)}", file=sys.stderr)
-    hidden = len(warnings) - args.show_warnings
+    hidden = len(warnings) - limit
     if hidden > 0:
         print(f"warning: ... and {hidden} more (--show-warnings N shows more)", file=sys.stderr)
 
@@ -160,6 +161,8 @@ def _validate(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from kg.rdf.serve import serve
 
+    if args.timeout != args.timeout:  # NaN is no number of seconds (and not "0: none")
+        raise_usage("--timeout must be a number of seconds")
     timeout = args.timeout if args.timeout > 0 else None
     return serve(args.out / "store", host=args.host, port=args.port, timeout=timeout, workers=args.workers)
 

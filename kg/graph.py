@@ -44,7 +44,7 @@ from dataclasses import replace
 import networkx as nx
 
 from kg.normalize import concept_key, strip_acronym_plural
-from kg.mention_fixes import acronym_fits, fix_mentions
+from kg.mention_fixes import acronym_fits, fix_mentions, fix_result_links
 from kg.directions import lower_is_better
 from kg.records import REPOSITORY, ConceptType, ExtractedPaper, Mention, Paper, Result, Role
 
@@ -98,7 +98,8 @@ class GraphBuilder:
         paper = extracted.paper
         pid = paper_node(paper.key)
         mentions = fix_mentions(paper, extracted.mentions)  # coordinations split, versions kept
-        self.graph.add_node(pid, **_paper_attributes(paper, mentions), results=tuple(extracted.results))
+        results = fix_result_links(paper, extracted.mentions, mentions, tuple(extracted.results))
+        self.graph.add_node(pid, **_paper_attributes(paper, mentions), results=results)
         for repo in extracted.repositories:
             rid = repository_node(repo.url)
             self.graph.add_node(

@@ -18,7 +18,7 @@ import re
 from dataclasses import replace
 
 from kg.normalize import concept_key
-from kg.records import REPOSITORY, Mention, Paper
+from kg.records import REPOSITORY, Mention, Paper, Result
 
 _NAME = r"[A-Z0-9][\w.+]*(?:[- ][A-Z0-9][\w.+]*)*"
 _HEADS = r"data ?sets|benchmarks|corpora|models|networks|architectures|backbones"
@@ -109,4 +109,42 @@ def fix_mentions(paper: Paper, mentions: tuple[Mention, ...]) -> tuple[Mention, 
     return tuple(out)
 
 
-__all__ = ["acronym_fits", "split_coordination", "extend_version", "fix_mentions"]
+def fix_result_links(paper: Paper, mentions: tuple[Mention, ...], fixed: tuple[Mention, ...],
+                     results: tuple[Result, ...]) -> tuple[Result, ...]:
+    """The results with their concept links following :func:`fix_mentions`: a result names its
+    metric, dataset and method by the key of the extractor's mention, and a link to a key the
+    fixes renamed away would point at another concept ("ResNet" for a result of ResNet-20) or
+    at none. A renamed key follows its one new key; one split into several names drops the
+    link (the sentence no longer says which); a key the paper still mentions stays.
+
+    >>> from decimal import Decimal
+    >>> from kg.records import Field, ResultKind
+    >>> p = Paper("t:x", "T", "We prune ResNet-20 to 91.3% accuracy.", ("s",))
+    >>> m = Mention(Field.ABSTRACT, 9, 15, "ResNet", "Method", "resnet", 0.9, "gazetteer")
+    >>> r = Result(Field.ABSTRACT, 22, 27, "91.3%", Decimal("91.3"), "%", ResultKind.ABSOLUTE, method="resnet")
+    >>> fix_result_links(p, (m,), fix_mentions(p, (m,)), (r,))[0].method
+    'resnet-20'
+    """
+    if not results:
+        return results
+    still = {(m.label, m.key) for m in fixed}
+    moved: dict[tuple[str, str], set[str]] = {}
+    for m in mentions:
+        if m.label == REPOSITORY or (m.label, m.key) in still:
+            continue
+        text = getattr(paper, m.field.value)
+        moved.setdefault((m.label, m.key), set()).update(p.key for p in split_coordination(extend_version(m, text), text))
+    if not moved:
+        return results
+
+    def follow(label: str, key: str | None) -> str | None:
+        if key is None or (label, key) not in moved:
+            return key
+        new = moved[label, key]
+        return next(iter(new)) if len(new) == 1 else None
+
+    return tuple(replace(r, metric=follow("Metric", r.metric), dataset=follow("Dataset", r.dataset),
+                         method=follow("Method", r.method)) for r in results)
+
+
+__all__ = ["acronym_fits", "split_coordination", "extend_version", "fix_mentions", "fix_result_links"]

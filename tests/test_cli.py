@@ -182,3 +182,26 @@ def test_query_without_a_build(tmp_path: Path, fixtures: Path) -> None:
     code, _, stderr = run("query", str(fixtures / "methods.rq"), "--out", str(tmp_path / "nothing"))
     assert code == 2
     assert stderr.startswith("kg: error: no graph to query:")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["serve", "--port", "99999"], "kg: error: --port must be 0 to 65535, not 99999"),  # was an OverflowError traceback
+    (["serve", "--port", "-1"], "kg: error: --port must be 0 to 65535, not -1"),
+    (["serve", "--timeout", "nan"], "kg: error: --timeout must be a number of seconds"),  # was: served with no timeout
+    (["query", "most-used-datasets", "--timeout", "nan"], "kg: error: --timeout must be 0 or more seconds"),  # was a traceback
+])
+def test_bad_numeric_options_are_one_line_usage_errors(built, argv: list[str], message: str) -> None:
+    out, _, _ = built
+    code, _, stderr = run(*argv, "--out", str(out))
+    assert (code, stderr.strip()) == (2, message)
+
+
+def test_negative_show_warnings_shows_none_and_counts_them_all(built, fixtures: Path, tmp_path: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    shutil.copy(fixtures / "arxiv.jsonl", inputs)
+    code, _, stderr = run("build", str(inputs), "--out", str(tmp_path / "out"), "--no-html", "--fast",
+                          "--show-warnings", "-1")
+    assert code == 0
+    assert [l for l in stderr.splitlines() if l.startswith("warning: ")] == [
+        "warning: ... and 3 more (--show-warnings N shows more)"]

@@ -204,3 +204,34 @@ def test_kinds_are_decided_by_the_corpus_rule_and_the_given_predicate() -> None:
     odd = GraphBuilder(is_generic=lambda key: key == "zeta-net")  # a predicate adds kinds the rule would not
     odd.add(ExtractedPaper(paper(abstract="We train zeta net."), (m(9, 17, "zeta net", "Method", "zeta-net", comp="model"),), ()))
     assert odd.build().nodes["concept:Method:zeta-net"]["generic"] is True
+
+
+def test_result_links_follow_the_mentions_graph_time_fixes_rename() -> None:
+    """A result names its method by the extractor's key; when fix_mentions turns "ResNet" of
+    "ResNet-20" into ResNet-20, the result is of ResNet-20, never of the ResNet another paper
+    mentions (the export would link it there). A split coordination drops the link."""
+    from decimal import Decimal
+
+    from kg.graph import concept_node
+    from kg.rdf.export import graph_triples
+    from kg.records import Result, ResultKind
+
+    abstract = "We prune ResNet-20 to 91.3% accuracy on the CIFAR-10 and CIFAR-100 datasets."
+    pruned = Paper("title:pruning", "Pruning", abstract, ("a.jsonl",))
+    resnet = Mention(Field.ABSTRACT, 9, 15, "ResNet", "Method", "resnet", 0.9, "gazetteer")
+    both = "CIFAR-10 and CIFAR-100 datasets"
+    pair = Mention(Field.ABSTRACT, abstract.index(both), abstract.index(both) + len(both), both, "Dataset",
+                   "cifar-10-and-cifar-100-dataset", 0.8, "model")
+    start = abstract.index("91.3%")
+    result = Result(Field.ABSTRACT, start, start + 5, "91.3%", Decimal("91.3"), "%", ResultKind.ABSOLUTE,
+                    method="resnet", dataset="cifar-10-and-cifar-100-dataset")
+    other = Paper("title:resnet", "Residual nets", "We revisit ResNet on ImageNet.", ("a.jsonl",))
+    builder = GraphBuilder()
+    builder.add(ExtractedPaper(pruned, (resnet, pair), results=(result,)))
+    builder.add(ExtractedPaper(other, (Mention(Field.ABSTRACT, 11, 17, "ResNet", "Method", "resnet", 0.9, "gazetteer"),)))
+    graph = builder.build()
+    (linked,) = graph.nodes["paper:title:pruning"]["results"]
+    assert (linked.method, linked.dataset) == ("resnet-20", None)
+    of_method = [t.object.value for t in graph_triples(graph) if t.predicate.value.endswith("#ofMethod")]
+    assert len(of_method) == 1 and of_method[0].endswith("resnet-20")
+    assert concept_node("Method", "resnet") in graph  # the other paper's ResNet is still there

@@ -250,3 +250,64 @@ def test_generic_concepts_rank_after_named_ones() -> None:
     graph.add_node("cifar", kind="concept", ctype="Dataset", key="cifar-10", label="CIFAR-10", generic=False)
     order = rank_nodes(graph, 10)
     assert order.index("cifar") < order.index("data")  # though "training data" has more papers
+
+
+_rspec = importlib.util.spec_from_file_location("kg_viz_results_fixture", FIXTURE.with_name("results_fixture.py"))
+results_fixture = importlib.util.module_from_spec(_rspec)
+_rspec.loader.exec_module(results_fixture)
+
+
+def test_result_order_reads_like_a_leaderboard() -> None:
+    from decimal import Decimal
+
+    from kg.viz.model import result_order
+
+    rows = [
+        ("FID", True, "AbsoluteResult", None, Decimal("3.2"), 0),
+        ("accuracy", False, "Improvement", "%", Decimal("2"), 1),
+        (None, None, "AbsoluteResult", "%", Decimal("99"), 2),
+        ("accuracy", False, "AbsoluteResult", "%", Decimal("91.1"), 3),
+        ("FID", True, "AbsoluteResult", None, Decimal("2.9"), 4),
+        ("Accuracy", False, "AbsoluteResult", "%", Decimal("92.5"), 5),
+        ("accuracy", None, "EfficiencyResult", "x", Decimal("5"), 6),
+    ]
+    ordered = [r[5] for r in sorted(rows, key=lambda r: result_order(*r))]
+    assert ordered == [5, 3, 1, 6, 4, 0, 2]  # metric, score before gain, best first (FID: lowest), no metric last
+
+
+def test_results_reach_the_page_data() -> None:
+    from kg.viz.model import dataset_results, node_payload, paper_results
+
+    graph = results_fixture.results_graph()
+    order = rank_nodes(graph, 100)
+    index = {n: i for i, n in enumerate(order)}
+    name = lambda i: graph.nodes[order[i]].get("label") or graph.nodes[order[i]].get("title")  # noqa: E731
+
+    attrs = graph.nodes["paper:res-a"]
+    marks = [m for m in paper_marks(attrs, index) if m[3] == "result"]
+    assert [attrs["abstract"][m[1]:m[2]] for m in marks] == ["91.1%", "2%"]
+    rows = paper_results(attrs, index)
+    assert [r[3] for r in rows] == ["91.1%", "2%"]
+    assert [(r[4], r[5], r[6]) for r in rows] == [("91.1", "%", "AbsoluteResult"), ("2", "%", "Improvement")]
+    assert [name(i) for i in rows[0][7:]] == ["accuracy", "ImageNet", "ResNet"]
+
+    on_imagenet = dataset_results(graph, index)["concept:Dataset:imagenet"]
+    assert [r[3] for r in on_imagenet] == ["92.5%", "91.1%", "2%", "2.9", "3.2"]  # FID: lower is better
+    assert [order[r[0]] for r in on_imagenet][:2] == ["paper:res-b", "paper:res-a"]
+
+    kind = results_fixture.KIND
+    _, tooltip, details = node_payload(kind, graph.nodes[kind], "Dataset", 1, index)
+    assert details["isKind"] is True and "a kind" in tooltip
+    _, _, named = node_payload("concept:Dataset:imagenet", graph.nodes["concept:Dataset:imagenet"], "Dataset", 4, index)
+    assert "isKind" not in named
+
+
+def test_results_page_keeps_hostile_labels_escaped(tmp_path):
+    graph = results_fixture.results_graph()
+    write_html(graph, tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert results_fixture.HOSTILE_DATASET not in text
+    parser = _feed(text)
+    data = payload(parser)
+    hostile = [n for n in data["nodes"] if n["key"] == "concept:Dataset:hostile"]
+    assert hostile[0]["name"] == results_fixture.HOSTILE_DATASET  # the text survives, as JSON-escaped text

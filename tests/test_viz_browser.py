@@ -56,27 +56,41 @@ class Viewer:
 
 
 @pytest.fixture(scope="module")
-def viewer_or_problem(tmp_path_factory):
+def browser_or_problem():
+    """One Chromium for the module (playwright's sync API allows one session at a time)."""
     problem = _browser_problem()
     if problem:
         yield problem
         return
     from playwright.sync_api import sync_playwright
 
-    graph = fixture.fixture_graph()
-    path = tmp_path_factory.mktemp("viz-browser") / "graph.html"
-    stats = write_html(graph, path, title="kg browser test", max_nodes=CAP)
-    messages, requests = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.on("console", lambda m: messages.append((m.type, m.text)))
-        page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
-        page.on("request", lambda r: requests.append(r.url))
-        page.goto(path.as_uri())
-        page.wait_for_function("() => window.kgViewer && window.kgViewer.ready", timeout=15_000)
-        yield Viewer(page, stats, graph, path, messages, requests)
+        yield browser
         browser.close()
+
+
+def _open_viewer(browser, graph, path, **options) -> Viewer:
+    stats = write_html(graph, path, **options)
+    messages, requests = [], []
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.on("console", lambda m: messages.append((m.type, m.text)))
+    page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_function("() => window.kgViewer && window.kgViewer.ready", timeout=15_000)
+    return Viewer(page, stats, graph, path, messages, requests)
+
+
+@pytest.fixture(scope="module")
+def viewer_or_problem(browser_or_problem, tmp_path_factory):
+    if isinstance(browser_or_problem, str):
+        yield browser_or_problem
+        return
+    path = tmp_path_factory.mktemp("viz-browser") / "graph.html"
+    viewer = _open_viewer(browser_or_problem, fixture.fixture_graph(), path, title="kg browser test", max_nodes=CAP)
+    yield viewer
+    viewer.page.close()
 
 
 def need(viewer_or_problem) -> Viewer:
@@ -242,3 +256,80 @@ def test_bench_opens_a_synthetic_graph_quickly(viewer_or_problem, tmp_path):
     assert result["n_nodes"] == 3_000 and result["nodes_drawn"] == 400 and result["selected"]
     assert not result["errors"], result["errors"]
     assert result["goal_met"], result  # interactive in under 3 s
+
+
+_rspec = importlib.util.spec_from_file_location("kg_viz_results_fixture_b", FIXTURE.with_name("results_fixture.py"))
+results_fixture = importlib.util.module_from_spec(_rspec)
+_rspec.loader.exec_module(results_fixture)
+
+
+@pytest.fixture(scope="module")
+def results_viewer_or_problem(browser_or_problem, tmp_path_factory):
+    """The viewer of a small graph whose papers state results (see results_fixture)."""
+    if isinstance(browser_or_problem, str):
+        yield browser_or_problem
+        return
+    path = tmp_path_factory.mktemp("viz-results") / "graph.html"
+    viewer = _open_viewer(browser_or_problem, results_fixture.results_graph(), path, title="kg results test")
+    yield viewer
+    viewer.page.close()
+
+
+def _result_items(page) -> list[str]:
+    return page.eval_on_selector_all("#panel .result-item", "xs => xs.map(x => x.innerText.replace(/\\s+/g, ' ').trim())")
+
+
+def test_paper_panel_lists_and_highlights_results(results_viewer_or_problem):
+    viewer = need(results_viewer_or_problem)
+    page = viewer.page
+    assert viewer.js("() => kgViewer.select('paper:res-a')")
+    marks = page.eval_on_selector_all("#panel .abstract mark.m-result", "ms => ms.map(m => [m.textContent, m.title])")
+    assert [m[0] for m in marks] == ["91.1%", "2%"]
+    assert marks[0][1] == "Result (score): 91.1 % · accuracy · on ImageNet · by ResNet"
+    assert "Result" in page.inner_text("#panel .mark-key")  # the key explains the yellow marks
+    background = page.eval_on_selector("#panel .abstract mark.m-result", "m => getComputedStyle(m).backgroundColor")
+    assert background not in ("rgb(238, 238, 238)", "rgba(0, 0, 0, 0)")  # styled, not the fallback grey
+    assert _result_items(page) == ["91.1% accuracy on ImageNet by ResNet (score)",
+                                   "2% accuracy on ImageNet by ResNet (improvement)"]
+    page.locator("#panel .result-item button", has_text="ImageNet").first.click()
+    assert page.inner_text("#panel-heading") == "ImageNet"
+    errors = [m for m in viewer.messages if m[0] in ("error", "pageerror")]
+    assert not errors, errors
+
+
+def test_dataset_panel_lists_results_best_first(results_viewer_or_problem):
+    viewer = need(results_viewer_or_problem)
+    page = viewer.page
+    assert viewer.js("() => kgViewer.select('concept:Dataset:imagenet')")
+    items = _result_items(page)
+    assert [i.split(" ")[0] for i in items] == ["92.5%", "91.1%", "2%", "2.9", "3.2"]  # FID: lower is better
+    assert items[0] == "92.5% accuracy by Transformer (score) Transformers for Images"  # no "on ImageNet" here
+    page.locator("#panel .result-paper button", has_text="Residual Nets Revisited").first.click()
+    assert page.inner_text("#panel-heading") == "Residual Nets Revisited"
+
+
+def test_hostile_names_in_results_stay_text(results_viewer_or_problem):
+    viewer = need(results_viewer_or_problem)
+    page = viewer.page
+    assert viewer.js("() => kgViewer.select('paper:res-x')")
+    assert _result_items(page) == [f"77.7% accuracy on {results_fixture.HOSTILE_DATASET} by ResNet (score)"]
+    title = page.eval_on_selector("#panel .abstract mark.m-result", "m => m.title")
+    assert results_fixture.HOSTILE_DATASET in title
+    assert page.evaluate("() => document.querySelectorAll('#panel img, #panel script').length") == 0
+    viewer.js("() => kgViewer.select('concept:Dataset:hostile')")
+    assert page.inner_text("#panel-heading") == results_fixture.HOSTILE_DATASET
+    assert page.evaluate("() => document.querySelectorAll('#panel img').length") == 0
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+
+
+def test_kinds_say_so_in_search_and_panel(results_viewer_or_problem):
+    viewer = need(results_viewer_or_problem)
+    page = viewer.page
+    page.fill("#search", "image dataset")
+    first = page.locator("#results button").first
+    assert "image dataset" in first.inner_text() and "(kind)" in first.inner_text()
+    first.click()
+    assert page.inner_text("#panel .facts").startswith("Dataset (kind)")
+    assert "not a named dataset" in page.inner_text("#panel .kind-note")
+    viewer.js("() => kgViewer.select('concept:Dataset:imagenet')")
+    assert page.locator("#panel .kind-note").count() == 0

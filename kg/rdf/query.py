@@ -191,8 +191,8 @@ def run_isolated(query: NamedQuery, params: dict[str, str], output: str, *, stor
 
     if output not in OUTPUT_FORMATS:
         raise UsageError(f"unknown output format {output!r}; known: {', '.join(OUTPUT_FORMATS)}")
-    if timeout is not None and timeout < 0:
-        raise UsageError("--timeout must not be negative")
+    if timeout is not None and not timeout >= 0:  # NaN too
+        raise UsageError("--timeout must be 0 or more seconds")
     query.check_params(params)
     check_no_outbound(query.text, allow_service, hint="; kg query --allow-service allows it")
     return run_in_worker(query.text, params, output=output, store_dir=store_dir, graph_file=graph_file,

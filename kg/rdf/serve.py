@@ -290,7 +290,9 @@ def start(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     store_dir = Path(store_dir)
     if not (store_dir / "CURRENT").exists():
         raise UsageError(f"no Oxigraph store at {store_dir} (run `kg build` first)")
-    if timeout is not None and timeout <= 0:
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be 0 to 65535, not {port}")
+    if timeout is not None and not timeout > 0:  # NaN too
         raise UsageError("--timeout must be positive")
     if workers is not None and workers < 1:
         raise UsageError("--workers must be at least 1")

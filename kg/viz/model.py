@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import networkx as nx
 
@@ -181,17 +182,45 @@ def paper_results(attrs: Mapping, index: Mapping) -> list[list]:
     return rows
 
 
+RESULT_KIND_ORDER = {"AbsoluteResult": 0, "Improvement": 1, "EfficiencyResult": 2}
+
+
+def result_order(metric: str | None, lower_is_better: bool | None, kind: str, unit: str | None,
+                 value: Decimal, paper_rank: int) -> tuple:
+    """Sort key of a dataset's results, so its panel reads like a leaderboard: grouped by
+    metric (results that name none last), scores before improvements and efficiency
+    claims, one unit together, then best first (lowest first when the metric's lower is
+    better), then by paper.
+
+    >>> rows = [("accuracy", False, "AbsoluteResult", "%", Decimal("90"), 2),
+    ...         (None, None, "AbsoluteResult", "%", Decimal("99"), 1),
+    ...         ("accuracy", False, "Improvement", "%", Decimal("2"), 0),
+    ...         ("accuracy", False, "AbsoluteResult", "%", Decimal("91.1"), 5),
+    ...         ("FID", True, "AbsoluteResult", None, Decimal("3.2"), 4),
+    ...         ("FID", True, "AbsoluteResult", None, Decimal("2.9"), 3)]
+    >>> [(r[0], str(r[4])) for r in sorted(rows, key=lambda r: result_order(*r))]
+    [('accuracy', '91.1'), ('accuracy', '90'), ('accuracy', '2'), ('FID', '2.9'), ('FID', '3.2'), (None, '99')]
+    """
+    return (metric is None, (metric or "").casefold(), RESULT_KIND_ORDER.get(kind, len(RESULT_KIND_ORDER)),
+            unit or "", value if lower_is_better else -value, paper_rank)
+
+
 def dataset_results(graph: nx.DiGraph, index: Mapping) -> dict[str, list[list]]:
     """Dataset node -> [paper id, *:func:`_result_row`] of every result stated on it, for
-    the dataset's panel."""
-    out: dict[str, list[list]] = {}
+    the dataset's panel, in :func:`result_order`."""
+    keyed: dict[str, list[tuple[tuple, list]]] = {}
     for node, attrs in graph.nodes(data=True):
         for r in attrs.get("results") or ():
             target = concept_node("Dataset", r.dataset) if r.dataset else None
             if target in index and node in index:
                 field = getattr(r.field, "value", r.field)
-                out.setdefault(target, []).append([index[node], *_result_row(r, index, _utf16_index(attrs.get(field) or ""))])
-    return out
+                metric = graph.nodes.get(concept_node("Metric", r.metric), {}) if r.metric else {}
+                kind = getattr(r.kind, "value", str(r.kind))
+                order = result_order(metric.get("label") or r.metric, metric.get("lower_is_better"), kind, r.unit,
+                                     Decimal(r.value), index[node])
+                row = [index[node], *_result_row(r, index, _utf16_index(attrs.get(field) or ""))]
+                keyed.setdefault(target, []).append((order, row))
+    return {target: [row for _, row in sorted(rows, key=lambda pair: pair[0])] for target, rows in keyed.items()}
 
 
 def _text_or_none(value: object) -> str | None:
@@ -231,8 +260,10 @@ def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) 
         return _short(label, 40), f"{attrs.get('url') or label}\n(repository, {degree} papers)", details
     alt = [str(a) for a in attrs.get("alt_labels") or ()]
     details = {"key": str(node), "name": label, "alt": alt}
+    if attrs.get("generic"):  # a kg:Kind: the panel and search say so, the default view draws it last
+        details["isKind"] = True
     also = f"\nalso: {', '.join(alt[:6])}" if alt else ""
-    kind = f"{TYPE_BY_NAME[ntype].label}, generic" if attrs.get("generic") else TYPE_BY_NAME[ntype].label
+    kind = f"{TYPE_BY_NAME[ntype].label}, a kind" if attrs.get("generic") else TYPE_BY_NAME[ntype].label
     return _short(label, 40), f"{label}\n({kind}, {degree} papers){also}", details
 
 

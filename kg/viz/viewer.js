@@ -158,6 +158,7 @@
       button.dataset.node = String(i);
       button.appendChild(el("span", "tag tag-" + typeClass(n.group), TYPE_LABEL[n.group] || n.group));
       button.appendChild(el("span", "result-name", n.name));
+      if (n.isKind) button.appendChild(el("span", "hint", " (kind)"));
       if (!drawnNodes.has(i)) button.appendChild(el("span", "hint", " (not drawn yet)"));
       button.addEventListener("click", function () { select(i, { focusCamera: true }); });
       var item = el("li");
@@ -171,8 +172,10 @@
 
   var lastFocus = null;
 
-  function highlighted(text, marks, field) {
-    var out = document.createDocumentFragment(), pos = 0;
+  /* `results` (a paper's result rows) let a highlighted number say what it measures. */
+  function highlighted(text, marks, field, results) {
+    var out = document.createDocumentFragment(), pos = 0, resultAt = {};
+    (results || []).forEach(function (r) { resultAt[r[0] + ":" + r[1]] = r.slice(1); });
     (marks || []).forEach(function (m) {
       var start = m[1], end = m[2];
       if (m[0] !== field || start < pos || end > text.length || start >= end) return;
@@ -180,7 +183,9 @@
       var type = m[3] === "result" ? "result" : typeClass(m[3]);
       var mark = el("mark", "m m-" + type, text.slice(start, end));
       var target = m[4] >= 0 && m[4] < N ? nodes[m[4]].name : null;
-      mark.setAttribute("title", type === "result" ? "Result" : (TYPE_LABEL[type] || type) + (target ? ": " + target : ""));
+      var row = type === "result" ? resultAt[field + ":" + start] : null;
+      mark.setAttribute("title", type === "result" ? (row ? resultTitle(row) : "Result")
+        : (TYPE_LABEL[type] || type) + (target ? ": " + target : ""));
       mark.dataset.type = type;
       out.appendChild(mark);
       pos = end;
@@ -215,16 +220,35 @@
     if (items.length > LIST_LIMIT) body.appendChild(el("p", "hint", "and " + (items.length - LIST_LIMIT) + " more"));
   }
 
-  /* A result as one line: "28.4 BLEU · WMT14 · Transformer (absolute)"; names are plain text. */
+  /* A result row r: [start, end, text, value, unit, kind, metric, dataset, method (node ids or -1)].
+   * One line: "28.4 [BLEU] on [WMT14] by [Transformer] (score)", the names as buttons to
+   * their panels (the panel's own node left out); a dataset's panel adds the paper below. */
   var KIND_LABEL = { AbsoluteResult: "score", Improvement: "improvement", EfficiencyResult: "efficiency" };
+  var RESULT_ROLES = [["", 6], ["on ", 7], ["by ", 8]];
   function nodeName(j) { return j >= 0 && j < N ? nodes[j].name : null; }
-  function resultItem(r, paper) {
-    var wrap = el("span", "result");
-    wrap.appendChild(el("mark", "m m-result", r[2]));
-    var parts = [nodeName(r[6]), nodeName(r[7]) && "on " + nodeName(r[7]), nodeName(r[8]) && "by " + nodeName(r[8])]
-      .filter(Boolean);
-    wrap.appendChild(document.createTextNode(" " + parts.join(" ") + " (" + (KIND_LABEL[r[5]] || r[5]) + ")"));
-    if (paper !== undefined && paper >= 0 && paper < N) { wrap.appendChild(document.createTextNode(" — ")); wrap.appendChild(nodeButton(paper)); }
+  function resultTitle(r) {
+    var parts = ["Result (" + (KIND_LABEL[r[5]] || r[5]) + "): " + r[3] + (r[4] ? " " + r[4] : "")];
+    RESULT_ROLES.forEach(function (role) { var name = nodeName(r[role[1]]); if (name) parts.push(role[0] + name); });
+    return parts.join(" · ");
+  }
+  function resultItem(r, paper, self) {
+    var wrap = el("span", "result-item");
+    var mark = el("mark", "m m-result", r[2]);
+    mark.setAttribute("title", resultTitle(r));
+    wrap.appendChild(mark);
+    RESULT_ROLES.forEach(function (role) {
+      var j = r[role[1]];
+      if (nodeName(j) === null || j === self) return;
+      wrap.appendChild(document.createTextNode(" " + role[0]));
+      wrap.appendChild(nodeButton(j));
+    });
+    wrap.appendChild(document.createTextNode(" (" + (KIND_LABEL[r[5]] || r[5]) + ")"));
+    if (paper !== undefined && nodeName(paper) !== null) {
+      var from = el("span", "result-paper");
+      from.appendChild(nodeButton(paper));
+      from.firstChild.setAttribute("aria-label", "in " + nodes[paper].name);
+      wrap.appendChild(from);
+    }
     return wrap;
   }
 
@@ -235,7 +259,7 @@
 
   function fillPaper(body, i, n) {
     var heading = el("h2", "panel-heading");
-    heading.appendChild(highlighted(n.name, n.marks, 0));
+    heading.appendChild(highlighted(n.name, n.marks, 0, n.results));
     body.appendChild(heading);
     var facts = [TYPE_LABEL.paper || "Paper"];
     if (n.arxiv) facts.push("arXiv " + n.arxiv);
@@ -252,9 +276,10 @@
         key.appendChild(el("mark", "m m-" + t, t === "repository" ? "Code" : TYPE_LABEL[t] || t));
         key.appendChild(document.createTextNode(" "));
       });
+      if (n.results && n.results.length) key.appendChild(el("mark", "m m-result", "Result"));
       body.appendChild(key);
       var abstract = el("p", "abstract");
-      abstract.appendChild(highlighted(n.abstract, n.marks, 1));
+      abstract.appendChild(highlighted(n.abstract, n.marks, 1, n.results));
       body.appendChild(abstract);
     }
     section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1)); }));
@@ -274,9 +299,14 @@
   function fillHub(body, i, n) {
     var heading = el("h2", "panel-heading", n.name);
     body.appendChild(heading);
-    var facts = [TYPE_LABEL[n.group] || n.group, n.deg + " paper" + (n.deg === 1 ? "" : "s")];
+    var typeLabel = TYPE_LABEL[n.group] || n.group;
+    var facts = [typeLabel + (n.isKind ? " (kind)" : ""), n.deg + " paper" + (n.deg === 1 ? "" : "s")];
     if (n.host) facts.push(n.host);
     body.appendChild(el("p", "facts", facts.join(" · ")));
+    if (n.isKind) {
+      body.appendChild(el("p", "hint kind-note", "A kind of thing, not a named " + typeLabel.toLowerCase() +
+        ": the default view draws named concepts first."));
+    }
     var url = safeUrl(n.url);
     if (url) { var p = el("p"); p.appendChild(externalLink(url, "Open " + url)); body.appendChild(p); }
     if (n.alt && n.alt.length) {
@@ -285,7 +315,7 @@
       n.alt.forEach(function (a) { labels.appendChild(el("li", null, a)); });
       body.appendChild(labels);
     }
-    section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1), r[0]); }));
+    section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1), r[0], i); }));
     section(body, "Papers", neighbours(i).map(function (nb) { return nodeButton(nb.node); }));
   }
 
