@@ -64,6 +64,7 @@ class BuildSummary:
     leftovers_removed: int = 0  # files or folders killed builds had left in OUT
     leftover_bytes: int = 0
     results: int = 0  # numbers stated as results (kg:Result)
+    kinds: int = 0  # concepts decided to be kinds of thing (kg:Kind), counted in `concepts` too
     warned: int = 0  # records kept despite a problem (an encoding guess, a cut abstract, a bad date)
     warn_reasons: dict[str, int] = field(default_factory=dict)
 
@@ -75,7 +76,8 @@ class BuildSummary:
             skipped += f", {self.warned} warned ({_reasons(self.warn_reasons)})"
         return (
             f"{self.papers} papers from {self.records} records in {self.files} files "
-            f"({self.merged} merged, {skipped}); concepts: {concepts or 'none'}; "
+            f"({self.merged} merged, {skipped}); concepts: {concepts or 'none'}"
+            f"{f' ({self.kinds} of them kinds)' if self.kinds else ''}; "
             f"{self.repositories} repositories; {self.mentions} mentions; {self.results} results; {self.triples} triples; "
             f"{self.seconds:.1f} s"
         )
@@ -146,6 +148,7 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
         repositories=sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "repository"),
         mentions=sum(len(a["mentions"]) for _, a in graph.nodes(data=True) if a["kind"] == "paper"),
         results=sum(len(a.get("results", ())) for _, a in graph.nodes(data=True) if a["kind"] == "paper"),
+        kinds=sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "concept" and a.get("generic")),
         triples=triples,
         seconds=time.perf_counter() - started,
         outputs=outputs,

@@ -58,7 +58,7 @@ def test_no_command_is_a_usage_error() -> None:
 SUMMARY = re.compile(
     r"^(?P<papers>\d+) papers from (?P<records>\d+) records in (?P<files>\d+) files "
     r"\((?P<merged>\d+) merged, (?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?(?:, (?P<warned>\d+) warned \((?P<warn_reasons>[^)]*)\))?\); "
-    r"concepts: (?P<concepts>none|(?:\d+ \w+s(?:, )?)+); (?P<repos>\d+) repositories; (?P<mentions>\d+) mentions; (?P<results>\d+) results; "
+    r"concepts: (?P<concepts>none|(?:\d+ \w+s(?:, )?)+)(?: \((?P<kinds>\d+) of them kinds\))?; (?P<repos>\d+) repositories; (?P<mentions>\d+) mentions; (?P<results>\d+) results; "
     r"(?P<triples>\d+) triples; \d+\.\d s$"
 )
 

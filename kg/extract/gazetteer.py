@@ -20,9 +20,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
+from kg.extract.editions import edition_after
 from kg.normalize import concept_key
 
 COMPONENT = "gazetteer"
+DATASET = "Dataset"
 _PARTS = re.compile(r"[^\W_]+|[^\w\s]", re.UNICODE)
 _MIXED_SEPARATORS_UP_TO = 5  # words; 3**4 variants at most, beyond that one separator throughout
 _LETTER_DIGIT = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
@@ -122,9 +124,15 @@ class GazetteerMatcher:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates(doc)
         text = text_of(doc)
-        for start, end, entry in find_names(text):
+        hits = find_names(text)
+        for start, end, entry in hits:
             # The entry's name is the concept's label, however the text writes it.
-            out.append(Candidate(start, end, entry.label, entry.key, entry.confidence, COMPONENT, canonical=entry.name))
+            key, canonical = entry.key, entry.name
+            edition = edition_after(text, end) if entry.label == DATASET else None
+            # "PASCAL VOC 2012", "COCO val": one mention, unless the words after are another name
+            if edition and not any(end < s < edition.end for s, _, _ in hits):
+                end, key, canonical = edition.end, edition.key(entry.key), edition.canonical(entry.name)
+            out.append(Candidate(start, end, entry.label, key, entry.confidence, COMPONENT, canonical=canonical))
         return doc
 
 

@@ -6,6 +6,10 @@ Two kinds of rule:
     the named group ``name`` is a concept of the rule's fixed ``label`` ("the X dataset";
     "on A, B and C benchmarks" with ``split``). With ``distinctive``, a name must look
     like a proper name (two capitals or a digit: "CIFAR-10", "ImageNet", not "Large").
+``edition``
+    a benchmark-like name (``name``) followed by a year or language pair and perhaps a
+    version or split (:mod:`kg.extract.editions`): "VOC 2007 test", "NIST 2005 Chinese-English".
+    The key keeps year, version and pair and drops the split.
 ``headed``
     a Title-Case phrase whose last word is a known head noun ("Graph Neural Networks",
     "Click-through Rate Prediction"); the head's type (data/heads.jsonl) is the label.
@@ -21,6 +25,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, head_labels, load_jsonl, text_of
+from kg.extract.editions import edition_after
 from kg.normalize import concept_key, singular
 
 COMPONENT = "patterns"
@@ -98,6 +103,11 @@ def apply_rule(rule: Rule, text: str, begin: int = 0, stop: int | None = None) -
     found = []
     for match in rule.pattern.finditer(text, begin, len(text) if stop is None else stop):
         name, start = _strip_leading(match.group("name"), match.start("name"), rule.leading_stopwords)
+        if rule.kind == "edition":
+            edition = edition_after(text, start + len(name))
+            if edition and edition.names_edition:
+                found.append((start, edition.end, rule.label))
+            continue
         if rule.kind == "headed":
             label = head_label(name)
             if label and len(name.split()) >= rule.min_words:
@@ -116,6 +126,12 @@ def apply_rule(rule: Rule, text: str, begin: int = 0, stop: int | None = None) -
     return found
 
 
+def edition_key(rule: Rule, text: str, start: int) -> str:
+    """The key of an edition rule's hit: the name's key plus its year, version and pair."""
+    name_end = rule.pattern.match(text, start).end("name")
+    return edition_after(text, name_end).key(concept_key(text[start:name_end]))
+
+
 class PatternMatcher:
     def __call__(self, doc: Doc) -> Doc:
         out = candidates(doc)
@@ -124,7 +140,7 @@ class PatternMatcher:
         bounds = {"title": (0, max(split - 2, 0)), "abstract": (split, len(text))}
         for rule in rules():
             for start, end, label in (hit for f in rule.fields for hit in apply_rule(rule, text, *bounds[f])):
-                key = concept_key(text[start:end])
+                key = edition_key(rule, text, start) if rule.kind == "edition" else concept_key(text[start:end])
                 if key:
                     out.append(Candidate(start, end, label, key, rule.confidence, f"{COMPONENT}:{rule.id}"))
         return doc
