@@ -7,7 +7,7 @@ import datetime as dt
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from kg.graph import GraphBuilder
 from kg.ingest import READERS, Deduplicator, IngestReport, bundled_corpus, expand_inputs, read_papers
 from kg.outdir import Publication, check_out_dir, output_folder
 from kg.rdf.namespace import RESOURCE_BASE
+from kg.records import Paper
 from kg.rdf.write import RDF_FORMATS, count_triples, load_store, rdf_format, write_rdf
 
 # Every name a build's output may have in OUT: a stale one is removed when a build that
@@ -93,8 +94,17 @@ def collect_graph(
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Read, deduplicate and extract every input into one graph (streaming until the graph)."""
     files = input_files(options) if files is None else files
+    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress)
+
+
+def graph_of_papers(
+    papers: Iterable[Paper], options: BuildOptions, report: IngestReport,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[nx.DiGraph, Deduplicator]:
+    """Deduplicate and extract papers from any source (files, or records given in Python:
+    kg.api) into one graph; `options` gives fast, min_confidence and batch_size."""
     dedup = Deduplicator(report)
-    papers = dedup.unique(read_papers(files, report, options.input_format))
+    papers = dedup.unique(papers)
     builder = GraphBuilder(is_generic=names_a_kind)
     for extracted in extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
                                     min_confidence=options.min_confidence):

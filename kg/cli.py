@@ -167,6 +167,22 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args.out / "store", host=args.host, port=args.port, timeout=timeout, workers=args.workers)
 
 
+def _export(args: argparse.Namespace) -> int:
+    from kg.export import EXPORTERS, export
+    from kg.export.load import load_graph
+
+    graph = load_graph(args.graph or args.out)  # before anything is written: no folder, no export
+    exporter = EXPORTERS[args.format]
+    target = args.to or args.out / "export" / exporter.default_name
+    for path in export(graph, args.format, target):
+        if not args.quiet:
+            print(f"wrote {shown(path)}", file=sys.stderr)
+    counts = graph.counts()
+    print(f"exported {counts['paper']} papers, {counts['concept']} concepts, {counts['repository']} repositories, "
+          f"{graph.graph.number_of_edges()} edges as {args.format} to {shown(target)}")
+    return 0
+
+
 def raise_usage(message: str) -> None:
     from kg.errors import UsageError
 
@@ -191,9 +207,10 @@ def make_parser() -> argparse.ArgumentParser:
         "Exit codes: 2 bad option, 3 missing input path or no paper read (or a bad record with --strict), "
         "5 output folder unusable or busy, 130 interrupted.",
     )
-    build.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders (.txt daily-papers pages, .jsonl, .csv)")
+    build.add_argument("inputs", nargs="*", metavar="INPUT", help="files or folders: .txt daily-papers pages, .jsonl/.json (arXiv, OpenAlex, Semantic Scholar or plain records), .csv/.tsv, .bib, .xml (arXiv Atom or OAI-PMH)")
     build.add_argument("--out", type=Path, default=Path("outputs"), help="output folder (default: outputs)")
-    build.add_argument("--format", help="input format for every INPUT: hf-daily, jsonl or csv (default: by suffix)")
+    build.add_argument("--format", help="input format for every INPUT: hf-daily, jsonl, csv, bibtex, openalex, s2 or arxiv-xml "
+                       "(default: by suffix; OpenAlex and Semantic Scholar records in .json/.jsonl are told by their keys)")
     build.add_argument("--rdf-format", action="append", default=[], metavar="NAME",
                        help="also write this RDF format: jsonld, rdfxml (turtle and ntriples are always written)")
     build.add_argument("--strict", action="store_true", help="stop at the first bad file or record")
@@ -265,6 +282,21 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, metavar="N",
                        help="query worker processes, each with the store open read-only (default: 2 to 4, by CPUs)")
     serve.set_defaults(run=_serve)
+
+    export = commands.add_parser(
+        "export", help="convert a built graph for other tools: GraphML, GEXF, CSV, Parquet, JSON-LD",
+        description="Read OUT/graph.nt (or --graph FILE) and write it for Gephi and Cytoscape (graphml, gexf), "
+        "pandas and DuckDB (csv, parquet: a folder with nodes and edges tables) or JSON-LD compacted with an "
+        "@context of kg's prefixes. Nothing is extracted again. Node and edge tables hold papers, concepts "
+        "and repositories with their paper -> concept links; results stay in the RDF (and the JSON-LD). "
+        "Default target: OUT/export/graph.graphml, graph.gexf, graph.jsonld, or the folder OUT/export/csv, parquet.",
+    )
+    export.add_argument("--format", required=True, choices=("graphml", "gexf", "csv", "parquet", "jsonld"))
+    export.add_argument("--out", type=Path, default=Path("outputs"), help="the build's output folder (default: outputs)")
+    export.add_argument("--graph", type=Path, help="an N-Triples or Turtle file to export instead of OUT's graph")
+    export.add_argument("--to", type=Path, metavar="PATH", help="where to write (a file; a folder for csv and parquet)")
+    export.add_argument("--quiet", "-q", action="store_true", help="print the summary line only")
+    export.set_defaults(run=_export)
     return parser
 
 

@@ -20,11 +20,16 @@ The decision rule (:func:`is_kind`), first match wins:
    is not a common one -- by at least half of the papers whose abstract writes it
    ("ResNet", "Adam", "Fréchet Inception Distance") -> named (titles are title-cased, so
    they do not count);
+   -- unless the name-shaped word only modifies a lower-case property head ("CL
+   capability", "DST criteria", "FL performance": a property *of* a named thing, see
+   :func:`has_property_head`) -> kind, when no acronym defines the phrase;
 5. defined with an acronym somewhere in the corpus ("low-rank adaptation (LoRA)") -> named;
 6. headed by a weak head noun (``"weak": true``: method, approach, task, problem, cost,
-   quality ...) -> kind, whatever the specific word before it ("compression method",
-   "regression problem", "inference efficiency"): rules 4 and 5 saved the named ones
-   ("LAPP method", "Contrastive Language-Image Pre-training (CLIP)");
+   quality, fidelity ...) -> kind, whatever the specific word before it ("compression
+   method", "regression problem", "inference efficiency"), or by a head that is weak only
+   after some words (``phrase_head`` rows: "estimation error" but not "generalization
+   error"; "low precision", a number format, but not "precision"): rules 4 and 5 saved
+   the named ones ("LAPP method", "Contrastive Language-Image Pre-training (CLIP)");
 7. otherwise named: a specific phrase ("contrastive learning", "domain generalization",
    "diffusion model").
 
@@ -53,6 +58,7 @@ class KindFeatures:
     name_shaped_share: float = 0.0  # share of the papers writing it in an abstract that write it like a name
     acronym: bool = False  # defined with an acronym somewhere ("low-rank adaptation (LoRA)")
     weak_head: bool = False  # its last word is a weak head noun ("compression method")
+    property_head: bool = False  # a lower-case property head after a name ("CL capability")
     papers: int = 0  # papers mentioning it (spread; reported, weighs the share above)
 
 
@@ -71,12 +77,18 @@ def is_kind(f: KindFeatures) -> bool:
     True
     >>> is_kind(KindFeatures("contrastive-learning"))
     False
+    >>> is_kind(KindFeatures("dst-criteria", weak_head=True, property_head=True, name_shaped_share=1.0))
+    True
+    >>> is_kind(KindFeatures("fantastic-generalization-measure", weak_head=True, name_shaped_share=1.0))
+    False
     """
     if f.listed_kind:
         return True
     if f.gazetteer:
         return False
     if f.common_words:
+        return True
+    if f.property_head and not f.acronym:
         return True
     if f.name_shaped_share >= 0.5 or f.acronym:
         return False
@@ -120,14 +132,50 @@ def weak_heads() -> frozenset[str]:
     return frozenset(concept_key(r["head"]) for r in _rows() if r.get("weak"))
 
 
+@cache
+def phrase_heads() -> dict[str, frozenset[str]]:
+    """Head -> the words after which it is weak (``phrase_head`` rows): "error" after
+    "estimation" (an error of some estimate), "precision" after "low" (a number format)."""
+    return {concept_key(r["phrase_head"]): frozenset(concept_key(w) for w in r["after"]) for r in _rows() if "phrase_head" in r}
+
+
 def has_weak_head(key: str) -> bool:
-    """The key's last word is a weak head noun.
+    """The key's last word is a weak head noun, or a phrase head after one of its words.
 
     >>> has_weak_head("compression-method"), has_weak_head("diffusion-model")
     (True, False)
+    >>> [has_weak_head(k) for k in ["estimation-error", "generalization-error", "low-precision", "precision"]]
+    [True, False, True, False]
     """
-    last = key.rsplit("-", 1)[-1]
-    return last in weak_heads() or singular(last) in weak_heads()
+    parts = key.split("-")
+    last = parts[-1]
+    if last in weak_heads() or singular(last) in weak_heads():
+        return True
+    after = phrase_heads().get(last) or phrase_heads().get(singular(last))
+    return bool(after) and len(parts) > 1 and parts[-2] in after
+
+
+@cache
+def property_heads() -> frozenset[str]:
+    """Weak heads that name a property of something (``"property": true``: capability,
+    criteria, performance, fidelity): after a name they are the name's property ("CL
+    capability"), not a named measure."""
+    return frozenset(concept_key(r["head"]) for r in _rows() if r.get("property"))
+
+
+def has_property_head(key: str, texts) -> bool:
+    """The key ends in a property head after at least one other word, and most `texts`
+    (its surface forms in abstracts) write that head in lower case: "DST criteria", "CL
+    capability" -- but not "Fantastic Generalization Measure", a title-cased name.
+
+    >>> has_property_head("dst-criteria", ["DST criteria"]), has_property_head("fantastic-generalization-measure", ["Fantastic Generalization Measure"])
+    (True, False)
+    """
+    parts = key.split("-")
+    if len(parts) < 2 or (parts[-1] not in property_heads() and singular(parts[-1]) not in property_heads()):
+        return False
+    heads = [words[-1] for words in (_TOKEN.findall(t) for t in texts) if words]
+    return bool(heads) and sum(h.islower() for h in heads) * 2 > len(heads)
 
 
 @cache
@@ -257,10 +305,12 @@ def concept_features(graph, node: str, forms, mentions, is_generic=None) -> Kind
     # the key may drop a head the label keeps ("NLP tasks" is keyed "nlp"): judge both
     words_of = {key, concept_key(attrs.get("label") or key)}
     shaped: dict[str, bool] = {}
+    texts: list[str] = []
     for paper, m in mentions:
         if m.field.value != "abstract":
             continue
         abstract = graph.nodes[paper]["abstract"]
+        texts.append(m.text)
         shaped[paper] = shaped.get(paper, False) or name_shaped(m.text, at_sentence_start(abstract, m.start))
     return KindFeatures(
         key=key,
@@ -270,6 +320,7 @@ def concept_features(graph, node: str, forms, mentions, is_generic=None) -> Kind
         name_shaped_share=sum(shaped.values()) / len(shaped) if shaped else 0.0,
         acronym=any(is_acronym(f) and concept_key(f) != key for f in forms),
         weak_head=any(has_weak_head(k) for k in words_of),
+        property_head=any(has_property_head(k, texts) for k in words_of),
         papers=graph.in_degree(node),
     )
 

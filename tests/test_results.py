@@ -70,10 +70,39 @@ def test_numbers_with_units(text, written, value, unit):
     ("has (1) a loss", "1", "enumeration"),
     ("the 2:4 pattern", "2", "fraction"),
     ("it reaches 46.5 on", "46.5", "no unit and no metric"),
+    ("our scheme can remove 50% of connections in deep networks", "50%", "operating point"),
+    ("the jackpot removes 90% weights in ResNet-50", "90%", "operating point"),
+    ("it compresses ResNet-20 to 40.3% with", "40.3%", "operating point"),
+    ("at a sparsity of 90%, the model", "90%", "operating point"),
+    ("with a pruning rate of 50%, accuracy", "50%", "operating point"),
+    ("accuracy with as few as 3% of the bits", "3%", "operating point"),
 ])
 def test_non_results(text, written, reason):
     number = next(n for n in find_numbers(text) if n.text == written)
     assert non_result(text, number, False) == reason
+
+
+@pytest.mark.parametrize("text,written", [
+    ("reduces FLOPs by 34.7% with", "34.7%"),  # a reduction achieved, not an amount pruned
+    ("achieves a compression ratio of 15.5 on enwik9", "15.5"),  # the ratio is the result
+    ("pruning improves accuracy by 2.1% on", "2.1%"),
+])
+def test_settings_rules_leave_results(text, written):
+    number = next(n for n in find_numbers(text) if n.text == written)
+    assert non_result(text, number, True) is None
+
+
+def test_a_coordinated_operating_point_is_no_score():
+    """ "to 70-80% sparsity ..., and to 90% with (~1%) accuracy loss": 90% is a sparsity too,
+    not an accuracy; the 1% is a drop, an Improvement (kind) with the value as written."""
+    text = ("Moreover, we can prune models in one-shot to 70-80% sparsity with almost no accuracy loss, "
+            "and to 90% with reasonable (sim 1%) accuracy loss on ImageNet.")
+    found, _ = find_results(text, [])
+    assert [(f.number.text, f.kind) for f in found] == [("1%", IMPROVEMENT)]
+    assert found[0].number.value == Decimal(1)
+    # without an earlier operating point "to" is no setting: "improves accuracy to 76%"
+    found, _ = find_results("It improves the accuracy to 76% and to 80% with tuning.", [])
+    assert [f.number.text for f in found] == ["76%", "80%"]
 
 
 def test_a_bare_number_beside_a_metric_is_a_result():
@@ -98,6 +127,15 @@ def test_ranges_take_the_unit_of_their_last_number():
     ("an additional 7.2% improvement over", "7.2%", IMPROVEMENT),
     ("achieves 28.4 BLEU on WMT", "28.4", ABSOLUTE),
     ("a top-1 error of 3.57% on the ImageNet test set", "3.57%", ABSOLUTE),
+    # drops are changes against a reference: Improvement, value as written (RESULTS.md)
+    ("once pruned, it runs with only 0.4% accuracy loss", "0.4%", IMPROVEMENT),
+    ("with less than 1% drop in accuracy", "1%", IMPROVEMENT),
+    ("accuracy degrades by 2.5% when", "2.5%", IMPROVEMENT),
+    ("with reasonable (~1%) accuracy loss", "1%", IMPROVEMENT),
+    # coordinated multiples share their words: "2.7x and 1.4x the accuracy" are gains
+    ("achieve over 2.7x and 1.4x the accuracy of the next best baseline", "2.7x", IMPROVEMENT),
+    ("achieve over 2.7x and 1.4x the accuracy of the next best baseline", "1.4x", IMPROVEMENT),
+    ("is 2.7x and 1.4x faster than", "2.7x", EFFICIENCY),
 ])
 def test_kinds(text, written, kind):
     number = next(n for n in find_numbers(text) if n.text == written)

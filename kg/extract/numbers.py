@@ -11,7 +11,9 @@ small function tested on its own:
 3. :func:`non_result` -- why a number is not a result, or None: a digit inside a name
    ("CIFAR-10", "ResNet50", "top-1"), a year, a count ("7B parameters", "16,323
    samples", "20 tasks"), an operating point ("at 50% sparsity", "with 0.5% trainable
-   parameters", "90% coverage target"), an enumeration ("(1)"), a fraction ("1/3", "2:4");
+   parameters", "90% coverage target", "at a sparsity of 90%", "remove 50% of connections":
+   :func:`is_setting_value`; coordinated repeats such as ", and to 90%" are dropped by
+   :mod:`kg.extract.results` with :func:`operating_preposition`), an enumeration ("(1)"), a fraction ("1/3", "2:4");
    a number without a unit counts only beside a metric ("46.5 mIoU", "FID of 12.4");
 4. :func:`result_kind` -- absolute score, improvement over a baseline, or efficiency
    claim, from cue words around the number (data/result_words.jsonl).
@@ -51,6 +53,20 @@ _RX10 = re.compile(r"(?:gain|improvement|margin|increase|reduction|decrease|drop
 _RX11 = re.compile(r"\s*(?:\(\w+\)\s*)?(?:absolute\s+|relative\s+|average\s+)?(?:\w+\s+)?(?:improvements?|gains?|higher|better|lower|increases?|reductions?|decreases?|drops?|boosts?|savings?|fewer|less|more|smaller|faster|reduced|improved|advantage|margin|loss|degradation)\b")
 _RX12 = re.compile(r"\b(?:improv\w*|outperform\w*|surpass\w*|boost\w*|gain\w*)\b[^.]*$")
 _RX13 = re.compile(r"[a-z][\w-]*")
+# A setting word before the number: "at a sparsity of 90%", "with a pruning rate of 50%",
+# "to a bit-width of 4" (the setting is named before its value; "achieves a compression
+# ratio of 15.5" is a result, so a preposition of setting must open the phrase).
+_SETTING_BEFORE = re.compile(
+    r"\b(?:at|with|under|to|for)\s+(?:a|an|the)?\s*(?:[\w-]+\s+)?(?:sparsity|compression (?:ratio|rate)|pruning (?:ratio|rate)"
+    r"|bit[- ]?widths?|masking ratio|mask ratio|quantization level)(?:\s+levels?)?\s*(?:of|=|:)?\s*"
+    r"(?:up to\s+|about\s+|around\s+|~|sim\s?)?$")
+# A pruning verb before the amount it removes: "can remove 50% of connections", "removes
+# 90% weights", "prune models in one-shot to 70-80%", "compresses ResNet-20 to 40.3%";
+# not "by" (a reduction achieved: "reduces FLOPs by 34.7%").
+_PRUNED_AMOUNT = re.compile(
+    r"\b(?:prun(?:e|es|ed|ing)|remov(?:e|es|ed|ing)|compress(?:es|ed|ing)?|sparsif(?:y|ies|ied|ying))"
+    r"(?:\s+(?!by\b)[\w-]+){0,3}?\s+(?:(?:down\s+)?to\s+)?(?:up to\s+|about\s+|around\s+|~|sim\s?)?$")
+_PRUNED_DIRECT = re.compile(r"\s*(?:of\s+(?:the\s+|its\s+|all\s+)?)?(?:weights|connections|parameters|neurons|channels|filters|heads|tokens|layers)\b")
 
 
 @dataclass(frozen=True)
@@ -249,9 +265,52 @@ def non_result(text: str, number: Number, has_metric_beside: bool) -> str | None
             return "operating point"
         if _RX6.match(tail):
             return "operating point"
+        if is_setting_value(text, number):
+            return "operating point"
     if number.unit is None and not has_metric_beside:
         return "no unit and no metric"
     return None
+
+
+def is_setting_value(text: str, number: Number) -> bool:
+    """The value of a setting named before it ("at a sparsity of 90%", "with a pruning rate
+    of 50%") or the amount a pruning verb removes ("remove 50% of connections", "removes 90%
+    weights", "compresses ResNet-20 to 40.3%"): the point a result is measured at.
+
+    >>> t = "can remove 50% of connections and reaches a compression ratio of 15.5 at a sparsity of 90%"
+    >>> [(n.text, is_setting_value(t, n)) for n in find_numbers(t)]
+    [('50%', True), ('15.5', False), ('90%', True)]
+    """
+    left = _clause_left(text, number.start).lower()
+    if _SETTING_BEFORE.search(left[-80:]):
+        return True
+    pruned = _PRUNED_AMOUNT.search(left[-60:])
+    if pruned is None:
+        return False
+    # directly after the verb ("remove 50% of connections") the amount must name what is
+    # removed; after "to" ("prune ... to 40.3%") it is the size pruned to
+    return pruned.group().rstrip().endswith("to") or _PRUNED_DIRECT.match(text, number.end) is not None
+
+
+def operating_preposition(text: str, number: Number) -> tuple[str | None, bool]:
+    """The preposition that opens the phrase of a number ("to" of "to 90% with", "at" of
+    "at 50%") and whether the phrase is coordinated with an earlier one (", and to 90%"):
+    a coordinated phrase repeats the role of the earlier, so "prune to 70-80% sparsity ...,
+    and to 90% with ~1% accuracy loss" makes 90% a sparsity too.
+
+    >>> t = "pruned to 70% sparsity, and to 90% with, reaching 76% accuracy"
+    >>> [operating_preposition(t, n) for n in find_numbers(t)]
+    [('to', False), ('to', True), (None, False)]
+    """
+    match = _OP_PREPOSITION.search(text[max(0, number.start - 30):number.start])
+    if match is None:
+        return None, False
+    return match.group(2).lower(), match.group(1) is not None
+
+
+_OP_PREPOSITION = re.compile(
+    r"(,\s*(?:and\s+|or\s+)?|\b(?:and|or)\s+)?\b(to|at|with|under)\s+(?:only\s+|just\s+|about\s+|around\s+|~|sim\s?)?$",
+    re.IGNORECASE)
 
 
 @cache
@@ -273,7 +332,7 @@ def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = N
     ['EfficiencyResult', 'Improvement', 'AbsoluteResult']
     """
     left = _clause_left(text, number.start).lower()
-    right = _clause_right(text, number.end).lower()
+    right = _clause_right(text, _phrase_end(text, number)).lower()
     near_left, near_right = left[-50:], right[:40]
     efficiency = word_set("efficiency_cue")
     improvement = word_set("improvement_cue")
@@ -298,6 +357,32 @@ def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = N
     if eff_near and _efficiency_subject(near_left[-30:] + " " + near_right[:30]):
         return EFFICIENCY
     return ABSOLUTE
+
+
+_LONE_IN_BRACKET = re.compile(r"\(\s*(?:~|≈|sim\s?|about\s+|around\s+|approx\.?\s+)?$")
+_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|,)\s+(?:up to\s+|about\s+|over\s+)?")
+
+
+def _phrase_end(text: str, number: Number) -> int:
+    """Where the words that say what a number is begin: after the closing bracket of a
+    number alone in brackets ("(~1%) accuracy loss"), after the last of coordinated numbers
+    of its unit ("2.7x and 1.4x the accuracy"); else right after the number.
+
+    >>> t = "to 90% with (sim 1%) accuracy loss, 2.7x and 1.4x the accuracy"
+    >>> [t[_phrase_end(t, n):][:14] for n in find_numbers(t)]
+    [' with (sim 1%)', ' accuracy loss', ' the accuracy', ' the accuracy']
+    """
+    end = number.end
+    if number.unit is not None and _LONE_IN_BRACKET.search(text[max(0, number.start - 12):number.start]) \
+            and text[end:end + 1] == ")":
+        return end + 1
+    if number.unit == "x":
+        for other in find_numbers(text[end:end + 40]):
+            join = _COORDINATED.fullmatch(text, end, end + other.start)
+            if join is None or other.unit != "x":
+                break
+            end = end + other.end
+    return end
 
 
 _EFFICIENCY_NOUN = re.compile(
@@ -331,4 +416,4 @@ def _clause_right(text: str, pos: int) -> str:
 
 
 __all__ = ["ABSOLUTE", "EFFICIENCY", "IMPROVEMENT", "KINDS", "Number", "find_numbers", "is_name_digit",
-           "join_ranges", "non_result", "result_kind", "word_set"]
+           "is_setting_value", "join_ranges", "non_result", "operating_preposition", "result_kind", "word_set"]

@@ -34,7 +34,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, load_jsonl, text_of
-from kg.extract.numbers import Number, find_numbers, join_ranges, non_result, result_kind
+from kg.extract.numbers import Number, find_numbers, join_ranges, non_result, operating_preposition, result_kind
 from kg.directions import lower_is_better
 from kg.normalize import concept_key
 from kg.records import ConceptType, Field, Paper, Result, ResultKind, Role
@@ -270,13 +270,7 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
         metrics.sort(key=lambda c: c.start)
         datasets = sorted((c for c in inside if c.label == _DATASET), key=lambda c: c.start)
         methods = sorted((c for c in inside if c.label == _METHOD), key=lambda c: c.start)
-        kept: list[Number] = []
-        for i, number in enumerate(numbers):
-            group = _group(text, numbers, i)
-            beside = any(metric_beside(text, n, metrics) or _in_vs_bracket(text, n, metrics) for n in group)
-            end = _range_end(text, numbers, i)
-            if non_result(text, number, beside) is None and (end is number or non_result(text, end, beside) is None):
-                kept.append(number)
+        kept = _kept_numbers(text, numbers, metrics)
         sentence_found = []
         for i, number in enumerate(kept):
             metric = attach_metric(text, number, kept, metrics, s0)
@@ -294,6 +288,29 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
                 added.append(f.metric)
         found += sentence_found
     return found, added
+
+
+def _kept_numbers(text: str, numbers: list[Number], metrics: list[Candidate]) -> list[Number]:
+    """The numbers of a sentence that may be results: those :func:`non_result` lets pass,
+    less the coordinated repeats of an operating point ("prune to 70-80% sparsity ..., and
+    to 90% with ~1% loss": the second "to" phrase sets the same thing as the first, so 90%
+    is a sparsity, not the score of a metric written after it)."""
+    kept: list[Number] = []
+    settings: set[tuple[str, str | None]] = set()  # (preposition, unit) of the sentence's operating points
+    for i, number in enumerate(numbers):
+        group = _group(text, numbers, i)
+        beside = any(metric_beside(text, n, metrics) or _in_vs_bracket(text, n, metrics) for n in group)
+        end = _range_end(text, numbers, i)
+        reasons = {non_result(text, number, beside), None if end is number else non_result(text, end, beside)}
+        preposition, coordinated = operating_preposition(text, number)
+        if "operating point" in reasons and preposition:
+            settings.add((preposition, end.unit))
+        if reasons != {None}:
+            continue
+        if coordinated and (preposition, end.unit) in settings and not metric_beside(text, number, metrics):
+            continue
+        kept.append(number)
+    return kept
 
 
 def share_ranges(text: str, found: list[Found]) -> list[Found]:

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from kg.errors import InputError, UsageError
-from kg.ingest import csvfile, hf_daily, jsonl
+from kg.ingest import arxiv_xml, bibtex, csvfile, hf_daily, jsonl, openalex, s2
 from kg.ingest._common import IngestReport
 from kg.normalize import title_key
 from kg.records import Paper
@@ -23,9 +23,15 @@ READERS: dict[str, Reader] = {
     hf_daily.NAME: hf_daily.read,
     jsonl.NAME: jsonl.read,
     csvfile.NAME: csvfile.read,
+    bibtex.NAME: bibtex.read,
+    openalex.NAME: openalex.read,
+    s2.NAME: s2.read,
+    arxiv_xml.NAME: arxiv_xml.read,
 }
+# OpenAlex and Semantic Scholar records come as .json/.jsonl too: the jsonl reader tells them by their keys.
 _BY_SUFFIX = {".txt": hf_daily.NAME, ".jsonl": jsonl.NAME, ".ndjson": jsonl.NAME, ".json": jsonl.NAME,
-              ".csv": csvfile.NAME, ".tsv": csvfile.NAME}
+              ".csv": csvfile.NAME, ".tsv": csvfile.NAME, ".bib": bibtex.NAME, ".xml": arxiv_xml.NAME,
+              ".atom": arxiv_xml.NAME}
 
 
 def reader_for(path: Path, format_name: str | None = None) -> Reader:

@@ -80,6 +80,22 @@ def normalize_arxiv_id(value: str | None) -> str | None:
     return None
 
 
+_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+
+
+def normalize_doi(value: object) -> str | None:
+    """'https://doi.org/10.1000/XYZ', 'doi:10.1000/xyz' or '10.1000/xyz' -> '10.1000/xyz'
+    (DOIs are case-insensitive; lower case makes one paper one DOI); None when not a DOI.
+
+    >>> normalize_doi("https://doi.org/10.48550/arXiv.1706.03762"), normalize_doi("not a doi")
+    ('10.48550/arxiv.1706.03762', None)
+    """
+    if not isinstance(value, str):
+        return None
+    match = _DOI.match(value.strip())
+    return match.group(1).lower() if match else None
+
+
 def make_paper(
     path: Path,
     line: int,
@@ -194,4 +210,4 @@ def parse_date(value: object) -> str | None:
     return None
 
 
-__all__ = ["IngestReport", "make_paper", "normalize_arxiv_id", "parse_date", "read_lines", "truncate_text"]
+__all__ = ["IngestReport", "make_paper", "normalize_arxiv_id", "normalize_doi", "parse_date", "read_lines", "truncate_text"]

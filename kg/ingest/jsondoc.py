@@ -9,15 +9,21 @@ indentation (pretty-printed files), or stops with one warning when there is none
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kg.errors import InputError
+from kg.ingest._fields import type_name as _type_name
+from kg.ingest.decode import read_lines
 
 if TYPE_CHECKING:
     from kg.ingest._common import IngestReport
+    from kg.records import Paper
+
+    Converter = Callable[[dict, Path, int, str, "IngestReport | None"], Paper]
 
 _DECODER = json.JSONDecoder()
 _SPACE = " \t\r\n"
@@ -168,3 +174,65 @@ def _resync(buf: _Buffer, start: int, indent: int) -> bool:
             buf._mark = (0, number, 0)
             return True
     return False
+
+
+# API responses saved whole wrap their records: OpenAlex lists in "results", Semantic
+# Scholar's search and bulk endpoints in "data".
+_WRAPPERS = ("results", "data")
+
+
+def records(value: object, path: Path, line: int, report: IngestReport) -> Iterator[dict]:
+    """The records a JSON value holds: itself when an object, the objects of an array, or the
+    records of a saved API response (an object with no title whose `results` or `data` is a
+    list of objects)."""
+    if isinstance(value, dict):
+        wrapped = next((value[k] for k in _WRAPPERS if isinstance(value.get(k), list)), None)
+        if wrapped is not None and "title" not in value and any(isinstance(item, dict) for item in wrapped):
+            value = wrapped
+        else:
+            yield value
+            return
+    if isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for index, item in enumerate(value, start=1):
+            if isinstance(item, dict):
+                yield item
+            else:
+                report.skip(InputError(path, f"JSON array element {index} is {_type_name(item)}, not an object", line,
+                                       kind="JSON value is not an object"))
+    else:
+        report.skip(InputError(path, "JSON value is not an object", line))
+
+
+def json_values(path: Path, report: IngestReport) -> Iterator[tuple[int, object]]:
+    """(line, value) of every top-level value of a JSON Lines file or of a JSON document."""
+    lines = read_lines(path, report)
+    head = next(((n, t) for n, t in lines if t.strip()), None)
+    if head is None:
+        return
+    if looks_like_document(head[1], path.suffix.lower()):
+        yield from values(itertools.chain([head], lines), path, report)
+    else:
+        yield from _json_lines(itertools.chain([head], lines), path, report)
+
+
+def read_with(convert: Converter, path: Path, report: IngestReport, source: str) -> Iterator[Paper]:
+    """The papers `convert` makes of each record of a JSON (Lines) file; a record it refuses
+    (InputError) is skipped and reported, and reading goes on."""
+    for number, value in json_values(path, report):
+        for record in records(value, path, number, report):
+            try:
+                yield convert(record, path, number, source, report)
+            except InputError as error:
+                report.skip(error)
+
+
+def _json_lines(lines: Iterator[tuple[int, str]], path: Path, report: IngestReport) -> Iterator[tuple[int, object]]:
+    for number, line in lines:
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line)
+        except json.JSONDecodeError as exc:
+            report.skip(InputError(path, f"malformed JSON: {exc.msg} at column {exc.colno}", number))
+        except RecursionError:
+            report.skip(InputError(path, "malformed JSON: nested too deeply", number))

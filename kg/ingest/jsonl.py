@@ -1,21 +1,24 @@
 """Reader for JSON Lines: arXiv-metadata records and plain {title, abstract, ...} records.
 
 arXiv metadata (the Kaggle arxiv-metadata-oai snapshot) has `id`, `title`, `abstract`,
-`authors` (a string) or `authors_parsed`, `categories`, `update_date`, `versions`, `doi`.
+`authors` (a string) or `authors_parsed`, `categories`, `update_date`, `versions`, `doi`; a
+paper's date is its first version's (`versions[0].created`), `update_date` only without it.
 Plain records may carry `id`/`arxiv_id`, `url`, `date`/`published`, `authors` (list or string).
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from kg.errors import InputError
-from kg.ingest import jsondoc
-from kg.ingest._common import IngestReport, make_paper, normalize_arxiv_id, read_lines
+from kg.ingest import jsondoc, openalex, s2
+from kg.ingest._common import IngestReport, make_paper, normalize_arxiv_id
+from kg.ingest._fields import WANTED as _WANTED
+from kg.ingest._fields import first as _first
+from kg.ingest._fields import type_name as _type_name
+from kg.ingest.jsondoc import records  # noqa: F401  (kept importable from here)
 from kg.records import Paper
 
 NAME = "jsonl"
@@ -40,19 +43,6 @@ def split_authors(value) -> tuple[str, ...]:
         elif isinstance(item, str):
             names.append(item.strip())
     return tuple(n for n in names if n)
-
-
-def _first(record: dict, *names: str):
-    for name in names:
-        value = record.get(name)
-        if value not in (None, "", []):
-            return name, value
-    return None, None
-
-
-def _type_name(value: object) -> str:
-    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a decimal number"}
-    return names.get(type(value), type(value).__name__)
 
 
 def paper_from_record(record: dict, path: Path, line: int, source: str, report: IngestReport | None = None) -> Paper:
@@ -85,7 +75,11 @@ def paper_from_record(record: dict, path: Path, line: int, source: str, report: 
     categories = field("categories", types=(str, list))
     if isinstance(categories, str):
         categories = categories.split()
-    issued = field("published", "date", "update_date", "issued", types=(str, int))
+    issued = field("published", "date", types=(str, int))
+    if issued is None:
+        issued = first_version_date(record.get("versions"))
+    if issued is None:
+        issued = field("update_date", "issued", types=(str, int))
     authors = field("authors_parsed", "authors", types=(str, list))
     doi = field("doi")
     identifier = doi or raw_id
@@ -101,51 +95,29 @@ def paper_from_record(record: dict, path: Path, line: int, source: str, report: 
     )
 
 
-_WANTED = {str: "a string", int: "an integer", list: "a list"}
+def first_version_date(versions: object) -> str | None:
+    """The date of an arXiv record's first version (`versions[0].created`, RFC 2822): when the
+    paper appeared, where `update_date` is its last revision."""
+    if isinstance(versions, list) and versions and isinstance(versions[0], dict):
+        created = versions[0].get("created")
+        if isinstance(created, str) and created.strip():
+            return created
+    return None
 
 
-def records(value: object, path: Path, line: int, report: IngestReport) -> Iterator[dict]:
-    """The records a JSON value holds: itself when an object, the objects of an array."""
-    if isinstance(value, dict):
-        yield value
-    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
-        for index, item in enumerate(value, start=1):
-            if isinstance(item, dict):
-                yield item
-            else:
-                report.skip(InputError(path, f"JSON array element {index} is {_type_name(item)}, not an object", line,
-                                       kind="JSON value is not an object"))
-    else:
-        report.skip(InputError(path, "JSON value is not an object", line))
+def paper_from_any(record: dict, path: Path, line: int, source: str, report: IngestReport | None = None) -> Paper:
+    """A paper from a JSON object of any known source, told by its keys: an OpenAlex work has
+    `abstract_inverted_index`, a Semantic Scholar paper `paperId`; anything else is an arXiv
+    metadata or plain record."""
+    if "abstract_inverted_index" in record:
+        return openalex.paper_from_work(record, path, line, source, report)
+    if "paperId" in record:
+        return s2.paper_from_s2(record, path, line, source, report)
+    return paper_from_record(record, path, line, source, report)
 
 
 def read(path: Path, report: IngestReport, source: str) -> Iterator[Paper]:
     """JSON Lines, one record a line; or a whole JSON document (an array of records,
-    pretty-printed or not), streamed record by record."""
-    lines = read_lines(path, report)
-    first = next(((n, t) for n, t in lines if t.strip()), None)
-    if first is None:
-        return
-    values: Iterator[tuple[int, object]]
-    if jsondoc.looks_like_document(first[1], path.suffix.lower()):
-        values = jsondoc.values(itertools.chain([first], lines), path, report)
-    else:
-        values = _json_lines(itertools.chain([first], lines), path, report)
-    for number, value in values:
-        for record in records(value, path, number, report):
-            try:
-                yield paper_from_record(record, path, number, source, report)
-            except InputError as error:
-                report.skip(error)
-
-
-def _json_lines(lines: Iterator[tuple[int, str]], path: Path, report: IngestReport) -> Iterator[tuple[int, object]]:
-    for number, line in lines:
-        if not line.strip():
-            continue
-        try:
-            yield number, json.loads(line)
-        except json.JSONDecodeError as exc:
-            report.skip(InputError(path, f"malformed JSON: {exc.msg} at column {exc.colno}", number))
-        except RecursionError:
-            report.skip(InputError(path, "malformed JSON: nested too deeply", number))
+    pretty-printed or not), streamed record by record. Each record is read by the reader its
+    keys call for (OpenAlex, Semantic Scholar, arXiv or plain)."""
+    yield from jsondoc.read_with(paper_from_any, path, report, source)
