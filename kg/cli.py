@@ -7,6 +7,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from kg import __version__
@@ -57,7 +58,7 @@ def _build(args: argparse.Namespace) -> int:
 def _print_warnings(warnings: tuple[str, ...], args: argparse.Namespace) -> None:
     if args.quiet:
         return
-    limit = max(0, args.show_warnings)  # a negative N shows none (a slice would count from the end)
+    limit = len(warnings) if getattr(args, "verbose", False) else max(0, args.show_warnings)  # a negative N shows none (a slice would count from the end)
     for warning in warnings[:limit]:
         print(f"warning: {printable(warning)}", file=sys.stderr)
     hidden = len(warnings) - limit
@@ -82,7 +83,10 @@ def _sigterm_interrupts():
 def _eval(args: argparse.Namespace) -> int:
     from kg.eval.run import DEFAULT_SPLITS, evaluate, format_table, write_report
 
+    started = time.perf_counter()
     report = evaluate(args.data, args.split or DEFAULT_SPLITS, fast=args.fast, min_confidence=args.min_confidence)
+    _note(args, f"scored {', '.join(report['splits'])} from {printable(str(report['data']))} "
+                f"in {time.perf_counter() - started:.1f} s")
     print(format_table(report))
     path = write_report(report, args.out / "eval.json")
     if not args.quiet:
@@ -128,8 +132,8 @@ def _query(args: argparse.Namespace) -> int:
         for query in named_queries(problems).values():
             params = " ".join(f"--param {p}=..." for p in query.parameters)
             print(f"{query.name:36} {query.description}" + (f"  [{params}]" if params else ""))
-        for problem in problems:
-            print(f"warning: skipped {problem}", file=sys.stderr)
+        for problem in problems if not args.quiet else ():
+            print(f"warning: skipped {printable(problem)}", file=sys.stderr)
         return 0
     if not args.query:
         raise_usage("kg query: give a query file or name (or --list)")
@@ -137,10 +141,14 @@ def _query(args: argparse.Namespace) -> int:
     params = parse_params(args.param)
     store_dir = None if args.graph else args.out / "store"
     graph = args.graph or args.out / "graph.ttl"
+    _note(args, f"query {query.name} ({shown(query.path) if query.path else 'inline'})"
+                + "".join(f"; ?{k} = {printable(v)!r}" for k, v in params.items()))
+    started = time.perf_counter()
     with _sigterm_interrupts():  # `kill` stops the query's worker as Ctrl-C does
         text = run_isolated(query, params, args.output, store_dir=store_dir, graph_file=graph,
                             timeout=args.timeout, allow_service=args.allow_service)
     sys.stdout.write(text)
+    _note(args, f"answered in {time.perf_counter() - started:.2f} s")
     return 0
 
 
@@ -150,9 +158,14 @@ def _validate(args: argparse.Namespace) -> int:
     graph = args.graph
     if graph is None:
         graph = next((args.out / n for n in ("graph.nt", "graph.ttl") if (args.out / n).exists()), args.out / "graph.nt")
-    report = validate(graph, shapes=args.shapes or SHAPES, ontology=args.ontology or ONTOLOGY)
+    shapes, ontology = args.shapes or SHAPES, args.ontology or ONTOLOGY
+    _note(args, f"validating {shown(graph)} against {shown(shapes)} and {shown(ontology)}")
+    started = time.perf_counter()
+    report = validate(graph, shapes=shapes, ontology=ontology)
+    _note(args, f"checked in {time.perf_counter() - started:.1f} s")
     if report.conforms:
-        print(f"{shown(graph)}: conforms ({report.triples} triples; SHACL shapes and vocabulary check)")
+        if not args.quiet:
+            print(f"{shown(graph)}: conforms ({report.triples} triples; SHACL shapes and vocabulary check)")
         return 0
     print(report.text(limit=args.max_violations))
     raise ValidationFailed(f"{shown(graph)}: {len(report.violations)} violations")
@@ -164,13 +177,15 @@ def _serve(args: argparse.Namespace) -> int:
     if args.timeout != args.timeout:  # NaN is no number of seconds (and not "0: none")
         raise_usage("--timeout must be a number of seconds")
     timeout = args.timeout if args.timeout > 0 else None
-    return serve(args.out / "store", host=args.host, port=args.port, timeout=timeout, workers=args.workers)
+    return serve(args.out / "store", host=args.host, port=args.port, timeout=timeout, workers=args.workers,
+                 quiet=args.quiet, log_requests=args.verbose)
 
 
 def _export(args: argparse.Namespace) -> int:
     from kg.export import EXPORTERS, export
     from kg.export.load import load_graph
 
+    started = time.perf_counter()
     graph = load_graph(args.graph or args.out)  # before anything is written: no folder, no export
     exporter = EXPORTERS[args.format]
     target = args.to or args.out / "export" / exporter.default_name
@@ -180,7 +195,22 @@ def _export(args: argparse.Namespace) -> int:
     counts = graph.counts()
     print(f"exported {counts['paper']} papers, {counts['concept']} concepts, {counts['repository']} repositories, "
           f"{graph.graph.number_of_edges()} edges as {args.format} to {shown(target)}")
+    _note(args, f"took {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _verbosity(parser: argparse.ArgumentParser, *, quiet: str, verbose: str) -> None:
+    """The -q/--quiet and -v/--verbose pair every command has: results go to stdout either
+    way; these say how much of the rest (warnings, progress, what was written) goes to stderr."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quiet", "-q", action="store_true", help=quiet)
+    group.add_argument("--verbose", "-v", action="store_true", help=verbose)
+
+
+def _note(args: argparse.Namespace, message: str) -> None:
+    """A --verbose line on stderr."""
+    if getattr(args, "verbose", False):
+        print(message, file=sys.stderr)
 
 
 def raise_usage(message: str) -> None:
@@ -220,7 +250,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--created", metavar="YYYY-MM-DD", type=_date,
                        help="dcterms:created of the VoID description (default: SOURCE_DATE_EPOCH, else the newest input's date)")
     build.add_argument("--no-html", action="store_true", help="skip the HTML viewer")
-    build.add_argument("--quiet", "-q", action="store_true", help="print the summary line only")
+    _verbosity(build, quiet="print the summary line only (no warnings, no progress bar)",
+               verbose="print every warning, not only the first --show-warnings N")
     build.add_argument("--show-warnings", type=int, default=20, metavar="N", help="how many warnings about bad records to print (default: 20)")
     build.set_defaults(run=_build)
 
@@ -237,7 +268,7 @@ def make_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--fast", action="store_true", help="rules and gazetteers only: skip the trained model")
     evaluate.add_argument("--min-confidence", type=float, default=0.0, metavar="P", help="drop mentions below this confidence")
     evaluate.add_argument("--out", type=Path, default=Path("outputs"), help="where eval.json goes (default: outputs)")
-    evaluate.add_argument("--quiet", "-q", action="store_true", help="print the table only")
+    _verbosity(evaluate, quiet="print the table only", verbose="also say which data were read and how long it took")
     evaluate.set_defaults(run=_eval)
 
     query = commands.add_parser(
@@ -254,6 +285,8 @@ def make_parser() -> argparse.ArgumentParser:
                        help="stop the query after S seconds (exit code 124; default: no limit; Ctrl-C always stops it)")
     query.add_argument("--allow-service", action="store_true",
                        help="let SERVICE clauses fetch from other SPARQL endpoints (refused by default)")
+    _verbosity(query, quiet="print the results only (no warnings)",
+               verbose="also print the query's name, its parameters and how long it took")
     query.set_defaults(run=_query)
 
     validate = commands.add_parser(
@@ -267,6 +300,8 @@ def make_parser() -> argparse.ArgumentParser:
     validate.add_argument("--shapes", type=Path, help="SHACL shapes (default: ontology/shapes.ttl)")
     validate.add_argument("--ontology", type=Path, help="the ontology (default: ontology/kg.ttl)")
     validate.add_argument("--max-violations", type=int, default=50, metavar="N", help="how many violations to print")
+    _verbosity(validate, quiet="print nothing when the graph conforms (the exit code says it)",
+               verbose="also say which shapes and ontology were used and how long it took")
     validate.set_defaults(run=_validate)
 
     serve = commands.add_parser(
@@ -281,6 +316,8 @@ def make_parser() -> argparse.ArgumentParser:
     serve.add_argument("--timeout", type=float, default=30.0, metavar="S", help="query timeout in seconds (default: 30; 0: none)")
     serve.add_argument("--workers", type=int, default=None, metavar="N",
                        help="query worker processes, each with the store open read-only (default: 2 to 4, by CPUs)")
+    _verbosity(serve, quiet="no start and stop lines (warnings stay)",
+               verbose="also log each request: client, request line, status, size, time")
     serve.set_defaults(run=_serve)
 
     export = commands.add_parser(
@@ -295,7 +332,7 @@ def make_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, default=Path("outputs"), help="the build's output folder (default: outputs)")
     export.add_argument("--graph", type=Path, help="an N-Triples or Turtle file to export instead of OUT's graph")
     export.add_argument("--to", type=Path, metavar="PATH", help="where to write (a file; a folder for csv and parquet)")
-    export.add_argument("--quiet", "-q", action="store_true", help="print the summary line only")
+    _verbosity(export, quiet="print the summary line only", verbose="also print the time it took")
     export.set_defaults(run=_export)
     return parser
 

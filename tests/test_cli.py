@@ -205,3 +205,22 @@ def test_negative_show_warnings_shows_none_and_counts_them_all(built, fixtures: 
     assert code == 0
     assert [l for l in stderr.splitlines() if l.startswith("warning: ")] == [
         "warning: ... and 3 more (--show-warnings N shows more)"]
+
+
+@pytest.mark.parametrize("command", ["build", "query", "validate", "serve", "eval", "export"])
+def test_every_command_has_quiet_and_verbose(command: str) -> None:
+    code, out, _ = run(command, "--help")
+    assert code == 0
+    assert "--quiet" in out and "--verbose" in out
+    code, _, err = run(command, "--quiet", "--verbose")
+    assert code == 2 and "not allowed with" in err
+
+
+def test_verbose_and_quiet_change_stderr_only(built) -> None:
+    out_dir = built[0]
+    plain = run("query", "most-used-datasets", "--out", str(out_dir), "--format", "csv")
+    loud = run("query", "most-used-datasets", "--out", str(out_dir), "--format", "csv", "--verbose")
+    assert plain[0] == loud[0] == 0 and plain[1] == loud[1]  # the results are the same on stdout
+    assert plain[2] == "" and "query most-used-datasets" in loud[2] and "answered in" in loud[2]
+    code, out, err = run("validate", "--out", str(out_dir), "--quiet")
+    assert (code, out, err) == (0, "", "")

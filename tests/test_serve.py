@@ -95,3 +95,20 @@ def test_missing_store(tmp_path):
     with pytest.raises(UsageError, match="kg build"):
         with running(tmp_path, port=0):
             pass
+
+
+def test_verbose_logs_one_escaped_line_per_request(store):
+    import io
+    import urllib.error
+    import urllib.request
+
+    log = io.StringIO()
+    with running(store, host="127.0.0.1", port=0, timeout=5, workers=1, log=log) as endpoint:
+        with urllib.request.urlopen(endpoint.url + "?query=ASK%7B%7D", timeout=30) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError):  # a request line cannot forge a log line
+            urllib.request.urlopen(endpoint.base + "/nothing%0Aforged", timeout=30)
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("127.0.0.1 \"GET /query?query=ASK%7B%7D HTTP/1.1\" 200 ")
+    assert lines[0].endswith(" ms") and " 404 " in lines[1]

@@ -93,10 +93,12 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, pool: Pool, loopback: bool):
+    def __init__(self, address, pool: Pool, loopback: bool, log=None):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, _Handler)
         self.pool, self.loopback = pool, loopback
+        self.log = log  # a text stream for one access line per request (`kg serve --verbose`), or None
+        self.log_lock = threading.Lock()
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
 
     def process_request(self, request, client_address):
@@ -126,6 +128,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        self._started = time.monotonic()
         self._received = False
         self._timer = threading.Timer(REQUEST_DEADLINE, self._expire)
         self._timer.daemon = True
@@ -249,6 +252,23 @@ class _Handler(BaseHTTPRequestHandler):
                 self.wfile.write(answer.body)
         except OSError:
             pass  # the client left or stopped reading: its thread ends, nobody else waits
+        self._log(answer)
+
+    def _log(self, answer: Answer) -> None:
+        """One access line (client, request, status, size, time); the request line is the
+        client's text, so it is escaped and cut: it cannot forge log lines."""
+        log = self.server.log
+        if log is None:
+            return
+        from kg.errors import printable
+
+        request = printable(getattr(self, "requestline", "") or "-")
+        if len(request) > 200:
+            request = request[:200] + "…"
+        line = (f"{self.client_address[0]} \"{request}\" {answer.status} {len(answer.body)} "
+                f"{(time.monotonic() - self._started) * 1000:.0f} ms")
+        with self.server.log_lock:
+            print(line, file=log, flush=True)
 
 
 class _Status(Exception):
@@ -285,8 +305,9 @@ class Endpoint:
 
 def start(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
           timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None,
-          max_result_bytes: int | None = MAX_RESULT) -> Endpoint:
-    """Start serving `store_dir`; port 0 picks a free port. Stop it with `Endpoint.stop()`."""
+          max_result_bytes: int | None = MAX_RESULT, log=None) -> Endpoint:
+    """Start serving `store_dir`; port 0 picks a free port. Stop it with `Endpoint.stop()`.
+    With `log` (a text stream), each request is logged there in one line."""
     store_dir = Path(store_dir)
     if not (store_dir / "CURRENT").exists():
         raise UsageError(f"no Oxigraph store at {store_dir} (run `kg build` first)")
@@ -299,7 +320,7 @@ def start(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
     pool = Pool(store_dir, size=workers, timeout=timeout, max_result_bytes=max_result_bytes)
     pool.start()
     try:
-        server = _Server((host, port), pool, loopback=host in LOOPBACK)
+        server = _Server((host, port), pool, loopback=host in LOOPBACK, log=log)
     except OSError as exc:
         pool.close()
         raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
@@ -319,8 +340,10 @@ def running(store_dir: Path, **options):
 
 
 def serve(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
-          timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None, out=sys.stderr) -> int:
-    """Serve in the foreground until interrupted (Ctrl-C or SIGTERM)."""
+          timeout: float | None = DEFAULT_TIMEOUT, workers: int | None = None, out=sys.stderr,
+          quiet: bool = False, log_requests: bool = False) -> int:
+    """Serve in the foreground until interrupted (Ctrl-C or SIGTERM). `quiet` leaves out the
+    start and stop lines (warnings stay); `log_requests` writes an access line per request."""
     if host not in LOOPBACK:
         print(f"warning: serving on {host}: the endpoint is reachable from other machines", file=out)
 
@@ -329,15 +352,18 @@ def serve(store_dir: Path, host: str = "127.0.0.1", port: int = DEFAULT_PORT,
 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, stop)  # `kill PID` stops the server as cleanly as Ctrl-C
-    with running(store_dir, host=host, port=port, timeout=timeout, workers=workers) as endpoint:
+    with running(store_dir, host=host, port=port, timeout=timeout, workers=workers,
+                 log=out if log_requests else None) as endpoint:
         limit = f"timeout {timeout:g} s" if timeout else "no timeout"
-        print(f"SPARQL endpoint {endpoint.url} (read-only, {limit}, {endpoint.pool.size} workers); Ctrl-C to stop",
-              file=out, flush=True)
+        if not quiet:
+            print(f"SPARQL endpoint {endpoint.url} (read-only, {limit}, {endpoint.pool.size} workers); Ctrl-C to stop",
+                  file=out, flush=True)
         try:
             while True:
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            print("stopped", file=out)
+            if not quiet:
+                print("stopped", file=out)
     return 0
 
 
