@@ -398,3 +398,22 @@ def test_a_list_with_a_name_found_twice_still_splits() -> None:
         cand(text, "SAM/Adam/LAMB", "Method", MODEL, 0.7),
     ])
     assert MODEL not in {c.component for c in out}
+
+
+@pytest.mark.parametrize("phrase, name, key", [
+    ("the Adam optimizer", "Adam", "adam"),
+    ("an SVM classifier", "SVM", "support-vector-machine"),
+])
+def test_a_known_method_written_with_its_kind_noun_is_that_method(phrase: str, name: str, key: str) -> None:
+    start = phrase.index(name)
+    known = Candidate(start, start + len(name), "Method", key, 0.9, "gazetteer")
+    span = Candidate(phrase.index(" ") + 1, len(phrase), "Method", "x", 0.8, MODEL)
+    (merged,) = merge_model(phrase, [known, span])
+    assert (merged.start, merged.end, merged.key) == (span.start, span.end, key)
+
+
+def test_a_method_with_other_words_stays_its_own_concept() -> None:
+    phrase = "a graph Transformer"
+    known = Candidate(8, 19, "Method", "transformer", 0.9, "gazetteer")
+    (merged,) = merge_model(phrase, [known, Candidate(2, 19, "Method", "graph-transformer", 0.8, MODEL)])
+    assert merged.key == "graph-transformer"

@@ -82,7 +82,7 @@ _NAMED = frozenset({ConceptType.DATASET.value, ConceptType.METRIC.value})  # typ
 # Words a model span may add to a known name and still denote it: "CIFAR-10 dataset".
 _GENERIC_HEADS = frozenset(
     "data set dataset corpus corpora benchmark treebank database score training test split subset "
-    "metric measure model method algorithm network "
+    "metric measure model method algorithm network optimizer optimiser classifier solver "
     "architecture framework approach task problem loss system feature technique".split()
 )
 LONG_FORM_CONFIDENCE = 0.75
