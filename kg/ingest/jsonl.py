@@ -15,9 +15,7 @@ from pathlib import Path
 from kg.errors import InputError
 from kg.ingest import jsondoc, openalex, s2
 from kg.ingest._common import IngestReport, make_paper, normalize_arxiv_id
-from kg.ingest._fields import WANTED as _WANTED
-from kg.ingest._fields import first as _first
-from kg.ingest._fields import type_name as _type_name
+from kg.ingest._fields import optional, required_text
 from kg.ingest.jsondoc import records  # noqa: F401  (kept importable from here)
 from kg.records import Paper
 
@@ -50,22 +48,10 @@ def paper_from_record(record: dict, path: Path, line: int, source: str, report: 
     abstract. Optional fields of the wrong type are dropped with a warning through `report`."""
 
     def field(*names: str, types: tuple[type, ...] = (str,)):
-        name, value = _first(record, *names)
-        if value is None or isinstance(value, types) and not isinstance(value, bool):
-            return value
-        if report is not None:
-            wanted = " or ".join(_WANTED[t] for t in types)
-            report.warn(InputError(path, f"{name!r} is {_type_name(value)}, not {wanted}; ignored", line,
-                                   kind="field of the wrong type"))
-        return None
+        return optional(record, *names, types=types, path=path, line=line, report=report)
 
-    for required, names in (("title", ("title",)), ("abstract", ("abstract", "summary"))):
-        name, value = _first(record, *names)
-        if value is None:
-            raise InputError(path, f"record without {'an' if required == 'abstract' else 'a'} {required}", line)
-        if not isinstance(value, str):
-            raise InputError(path, f"{name!r} is {_type_name(value)}, not a string", line, kind="field of the wrong type")
-    title, abstract = _first(record, "title")[1], _first(record, "abstract", "summary")[1]
+    title = required_text(record, "title", what="title", path=path, line=line)
+    abstract = required_text(record, "abstract", "summary", what="abstract", path=path, line=line)
     raw_id = field("arxiv_id", "id", "paper_id", types=(str, int))
     raw_id = str(raw_id) if raw_id is not None else None
     arxiv = normalize_arxiv_id(raw_id) if raw_id else None

@@ -134,15 +134,22 @@ def _repository_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
 
 def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris: Iris) -> Iterator[ox.Triple]:
     node = ox.NamedNode(f"{paper.value}#m-{m.field.value}-{m.start}-{m.end}")
+    yield from _evidence_triples(node, paper, target, m, iris)
+
+
+def _evidence_triples(node: ox.NamedNode, paper: ox.NamedNode, target: ox.NamedNode, span: Mention | Result,
+                      iris: Iris) -> Iterator[ox.Triple]:
+    """A kg:Mention: where in the paper `span` is written (a concept's mention or the
+    number of a result), what it denotes, how sure and which component found it."""
     yield ox.Triple(node, TYPE, _iri(KG.Mention))
     yield ox.Triple(node, _iri(KG.inPaper), paper)
     yield ox.Triple(node, _iri(KG.denotes), target)
-    yield ox.Triple(node, _iri(KG.field), _text(m.field.value))
-    yield ox.Triple(node, _iri(KG.start), _typed(m.start, XSD.nonNegativeInteger))
-    yield ox.Triple(node, _iri(KG.end), _typed(m.end, XSD.nonNegativeInteger))
-    yield ox.Triple(node, _iri(KG.text), _text(m.text))
-    yield ox.Triple(node, _iri(KG.confidence), _typed(_confidence(m.confidence), XSD.decimal))
-    yield ox.Triple(node, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(m.component)))
+    yield ox.Triple(node, _iri(KG.field), _text(span.field.value))
+    yield ox.Triple(node, _iri(KG.start), _typed(span.start, XSD.nonNegativeInteger))
+    yield ox.Triple(node, _iri(KG.end), _typed(span.end, XSD.nonNegativeInteger))
+    yield ox.Triple(node, _iri(KG.text), _text(span.text))
+    yield ox.Triple(node, _iri(KG.confidence), _typed(_confidence(span.confidence), XSD.decimal))
+    yield ox.Triple(node, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(span.component)))
 
 
 def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, str], ox.NamedNode],
@@ -164,15 +171,7 @@ def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, st
         if key is not None and (ctype, key) in concepts:
             yield ox.Triple(node, _iri(prop), concepts[ctype, key])
     yield ox.Triple(node, _iri(KG.evidence), evidence)
-    yield ox.Triple(evidence, TYPE, _iri(KG.Mention))
-    yield ox.Triple(evidence, _iri(KG.inPaper), paper)
-    yield ox.Triple(evidence, _iri(KG.denotes), node)
-    yield ox.Triple(evidence, _iri(KG.field), _text(r.field.value))
-    yield ox.Triple(evidence, _iri(KG.start), _typed(r.start, XSD.nonNegativeInteger))
-    yield ox.Triple(evidence, _iri(KG.end), _typed(r.end, XSD.nonNegativeInteger))
-    yield ox.Triple(evidence, _iri(KG.text), _text(r.text))
-    yield ox.Triple(evidence, _iri(KG.confidence), _typed(_confidence(r.confidence), XSD.decimal))
-    yield ox.Triple(evidence, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(r.component)))
+    yield from _evidence_triples(evidence, paper, node, r, iris)
 
 
 def _decimal_text(value: Decimal) -> str:
