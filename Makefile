@@ -10,7 +10,7 @@ SPARQL_ARGS ?=
 # kg serve's load test, e.g. LOAD_ARGS='--papers 10000 --clients 20 --seconds 5 --timeout 2'
 LOAD_ARGS ?=
 
-.PHONY: help setup run graph viz query validate serve eval train teacher bench test test-fast clean distclean
+.PHONY: help setup run graph viz query validate serve eval train teacher bench test clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
