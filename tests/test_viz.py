@@ -90,7 +90,7 @@ def test_file_is_self_contained(page):
     assert not re.search(r"<link[^>]*\shref\s*=", text, re.IGNORECASE)
     assert "@import" not in text
     code = [t for attrs, t in parser.scripts if "type" not in attrs]
-    assert len(code) == 2 and "DataSet" in code[0] and "kgViewer" in code[1]  # vis-network, then ours
+    assert len(code) == 3 and "DataSet" in code[0] and "KgMap" in code[1] and "kgViewer" in code[2]  # vis-network, the map, the viewer
     assert path.stat().st_size > 400_000  # vis-network itself is inlined
 
 

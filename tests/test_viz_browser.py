@@ -51,7 +51,8 @@ class Viewer:
         return self.page.evaluate(expression, arg)
 
     def reset(self) -> None:
-        self.js("() => { kgViewer.closePanel(); document.getElementById('reset').click(); }")
+        """The paper view (these tests are about it; the concept map has tests_viz_map.py), reset."""
+        self.js("() => { kgViewer.closePanel(); kgViewer.setMode('papers'); document.getElementById('reset').click(); }")
         self.page.fill("#search", "")
 
 
@@ -130,8 +131,12 @@ def test_keyboard_search_opens_paper_panel_with_marks(viewer_or_problem):
     page.wait_for_function("() => window.kgViewer && window.kgViewer.ready", timeout=15_000)
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.activeElement.className") == "skip-link"
-    page.keyboard.press("Tab")
-    assert page.evaluate("() => document.activeElement.id") == "search"
+    focused = []
+    for _ in range(3):  # the two view tabs, then the search
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("() => document.activeElement.id"))
+    assert focused == ["tab-map", "tab-papers", "search"]
+    assert page.evaluate("() => kgViewer.mode()") == "map"  # the concept map opens first
     page.keyboard.type("attention is all")
     first = page.locator("#results button").first
     assert "Attention Is All You Need" in first.inner_text()
@@ -221,7 +226,7 @@ def test_hostile_paper_stays_text(viewer_or_problem):
     assert page.inner_text("#panel-heading") == fixture.XSS_TITLE
     assert "<img src=x onerror=" in page.inner_text("#panel .abstract")
     assert page.evaluate("() => document.querySelectorAll('#panel img, #panel script, #results img').length") == 0
-    assert page.evaluate("() => document.querySelectorAll('script').length") == 3
+    assert page.evaluate("() => document.querySelectorAll('script').length") == 4
     assert page.eval_on_selector_all("#panel a", "as => as.map(a => a.href)") == ["https://arxiv.org/abs/xss"]
     viewer.js("() => kgViewer.closePanel()")
     viewer.js("() => kgViewer.network.focus(kgViewer.search('__xss=1</script> transformer')[0].id, {scale: 2})")

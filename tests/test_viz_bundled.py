@@ -51,10 +51,15 @@ def page(tmp_path_factory):
 def test_bundled_viewer_opens_capped_without_errors(page):
     page, graph, stats, errors = page
     assert not errors
+    assert page.evaluate("() => kgViewer.mode()") == "map"  # the concept map first
+    assert page.inner_text("#status").startswith("Concept map: ")
+    page.evaluate("() => kgViewer.setMode('papers')")
     assert page.evaluate("() => kgViewer.totalNodeCount()") == graph.number_of_nodes()
     assert stats.nodes_drawn == 400 < graph.number_of_nodes()
     assert page.evaluate("() => kgViewer.drawnNodeCount()") == stats.nodes_drawn
     assert f"Showing 400 of {graph.number_of_nodes()} nodes" in page.inner_text("#status")
+    page.evaluate("() => kgViewer.setMode('map')")
+    assert page.inner_text("#status").startswith("Concept map: ")
 
 
 def test_search_finds_a_known_paper_and_its_panel_highlights_mentions(page):

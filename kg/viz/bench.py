@@ -100,7 +100,9 @@ def open_in_chromium(path: Path, executable: str = CHROMIUM, timeout_ms: int = 6
             wall_ready = time.perf_counter() - started
             probe = page.evaluate(
                 """() => {
-                    const v = window.kgViewer, t0 = performance.now();
+                    const v = window.kgViewer;
+                    v.setMode('papers');
+                    const t0 = performance.now();
                     const hits = v.search('e');
                     const ok = hits.length > 0 && v.select(hits[hits.length - 1].key);
                     const t1 = performance.now();

@@ -25,6 +25,8 @@ from pyvis.network import Network
 from pyvis.node import Node
 
 from kg.viz import layout as layout_mod
+from kg.viz.conceptmap import concept_map
+from kg.viz.mapdata import map_payload
 from kg.viz.model import (
     NODE_TYPES,
     PAPER,
@@ -41,6 +43,8 @@ from kg.viz.model import (
 
 HERE = Path(__file__).resolve().parent
 VIS_VERSION = "9.1.2"
+MAP_SCRIPTS = ("conceptmap.js", "mapview.js")  # the concept map's drawing, then its controls and panel
+MAP_TYPES = ("Method", "Dataset", "Metric", "Task")
 RELATIONS = ("proposesMethod", "usesMethod", "usesDataset", "reportsMetric", "addressesTask", "hasCode")
 
 
@@ -164,6 +168,8 @@ def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, s
     drawn = min(max_nodes, total)
     positions = layout_mod.layout(graph, order, drawn, seed)
     net = build_network(graph, order, positions)
+    cmap = concept_map(graph, seed=seed)
+    map_data = map_payload(graph, cmap, {node: i for i, node in enumerate(order)})
     nodes, edges, _heading, _height, _width, _options = net.get_network_data()
     options = vis_options(net, seed, large=drawn > 1500)
     edges_drawn = sum(1 for e in edges if e["from"] < drawn and e["to"] < drawn)
@@ -175,9 +181,12 @@ def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, s
         "relations": list(RELATIONS),
         "types": type_counts([n["group"] for n in nodes]),
     }
-    data = script_json({"meta": meta, "options": options, "nodes": nodes, "edges": edges})
+    data = script_json({"meta": meta, "options": options, "nodes": nodes, "edges": edges, "map": map_data})
+    map_types = [{**t, "count": sum(1 for c in cmap.concepts if c.ctype == t["name"] and not c.kind)}
+                 for t in meta["types"] if t["name"] in MAP_TYPES]
     vis_js = _inline_safe(_vis_asset("vis-network.min.js"), "script")
     viewer_js = _inline_safe((HERE / "viewer.js").read_text(encoding="utf-8"), "script")
+    map_js = _inline_safe("\n".join((HERE / name).read_text(encoding="utf-8") for name in MAP_SCRIPTS), "script")
     css = _inline_safe(_vis_asset("vis-network.css") + "\n" + (HERE / "viewer.css").read_text(encoding="utf-8"), "style")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(HERE)), autoescape=True, keep_trailing_newline=True,
@@ -189,8 +198,15 @@ def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, s
         data=data,
         vis_js=vis_js,
         viewer_js=viewer_js,
+        map_js=map_js,
         css=css,
-        script_hashes=" ".join((_csp_hash(vis_js), _csp_hash(viewer_js))),
+        script_hashes=" ".join((_csp_hash(vis_js), _csp_hash(map_js), _csp_hash(viewer_js))),
+        has_map=bool(cmap.concepts),
+        map_types=map_types,
+        map_kinds=sum(1 for c in cmap.concepts if c.kind),
+        map_min=map_data["defaults"]["minPapers"],
+        map_years=map_data["years"],
+        map_categories=map_data["categories"],
         hidden=total - drawn,
         vis_version=VIS_VERSION,
     )

@@ -103,6 +103,7 @@
   }
 
   function updateStatus() {
+    if (mode !== "papers") return;
     var shown = drawnNodes.size, hidden = N - shown;
     $("status").textContent = "Showing " + shown + " of " + N + " nodes" +
       (hidden ? " (" + hidden + " hidden: search or change the filters to reveal them)." : ".");
@@ -319,13 +320,13 @@
     section(body, "Papers", neighbours(i).map(function (nb) { return nodeButton(nb.node); }));
   }
 
-  function openPanel(i) {
+  function openPanel(i, fill) {
     var panel = $("panel"), body = $("panel-body"), n = nodes[i];
     if (panel.hidden && !panel.contains(document.activeElement)) lastFocus = document.activeElement;
     body.textContent = "";
     panel.dataset.node = String(i);
     panel.dataset.type = n.group;
-    (n.group === "paper" ? fillPaper : fillHub)(body, i, n);
+    (fill || (n.group === "paper" ? fillPaper : fillHub))(body, i, n);
     var heading = body.querySelector(".panel-heading");
     heading.id = "panel-heading";
     heading.tabIndex = -1;
@@ -338,7 +339,8 @@
     var panel = $("panel");
     if (panel.hidden) return false;
     panel.hidden = true;
-    network.unselectAll();
+    if (network) network.unselectAll();
+    if (cmap) cmap.select(-1);
     var back = lastFocus && document.body.contains(lastFocus) && lastFocus !== document.body ? lastFocus : $("search");
     back.focus();
     lastFocus = null;
@@ -353,6 +355,12 @@
   function select(ref, options) {
     var i = resolve(ref);
     if (i < 0) return false;
+    if (mode === "map") {
+      if (conceptOf.has(i)) return selectConcept(conceptOf.get(i), options);
+      openPanel(i);
+      return true;
+    }
+    ensureNetwork();
     reveal(i);
     network.selectNodes([i]);
     if (options && options.focusCamera) {
@@ -406,15 +414,18 @@
     range.addEventListener("input", function () { setMinDegree(readInt(range, 0)); });
     number.addEventListener("change", function () { setMinDegree(readInt(number, 0)); });
     $("limit").addEventListener("change", function () { state.limit = Math.min(readInt($("limit"), meta.cap), N); applyView(); });
-    $("show-all").addEventListener("click", function () { state.limit = N; $("limit").value = String(N); applyView(); network.fit(); });
+    $("show-all").addEventListener("click", function () { state.limit = N; $("limit").value = String(N); applyView(); ensureNetwork().fit(); });
     $("reset").addEventListener("click", function () {
       state.types = new Set(meta.types.map(function (t) { return t.name; }));
       document.querySelectorAll("#types input[type=checkbox]").forEach(function (b) { b.checked = true; });
       state.pinned.clear(); state.limit = meta.cap; $("limit").value = String(meta.cap);
       setMinDegree(0);
-      network.fit();
+      ensureNetwork().fit();
     });
-    $("fit").addEventListener("click", function () { network.fit({ animation: { duration: 250, easingFunction: "easeInOutQuad" } }); });
+    $("fit").addEventListener("click", function () { ensureNetwork().fit({ animation: { duration: 250, easingFunction: "easeInOutQuad" } }); });
+    document.querySelectorAll("#mode-tabs button").forEach(function (tab) {
+      tab.addEventListener("click", function () { setMode(tab.dataset.mode); });
+    });
     $("panel-close").addEventListener("click", closePanel);
     document.addEventListener("keydown", function (ev) {
       if (ev.key !== "Escape") return;
@@ -425,8 +436,9 @@
     });
   }
 
-  applyView();
-  var network = new vis.Network($("network"), { nodes: nodeSet, edges: edgeSet }, data.options);
+  /* ---- the two views: the concept map (default) and papers with their concepts ---- */
+
+  var network = null, cmap = null, mode = null, conceptOf = new Map();
   var api = {
     ready: false,
     readyTime: null,
@@ -448,25 +460,73 @@
     },
     nodePosition: function (ref) {
       var i = resolve(ref);
-      if (!drawnNodes.has(i)) return null;
+      if (!drawnNodes.has(i) || !network) return null;
       var p = network.canvasToDOM(network.getPosition(i)), box = $("network").getBoundingClientRect();
       return { x: p.x + box.left, y: p.y + box.top };
     },
-    network: network
+    mode: function () { return mode; },
+    setMode: function (m) { setMode(m); return mode; },
+    map: null,
+    network: null
   };
-  api.timings.parsed = performance.now() - started;
-  network.on("click", function (params) { if (params.nodes.length) select(params.nodes[0], { focusCamera: false }); });
-  network.on("doubleClick", function (params) {
-    var n = params.nodes.length ? nodes[params.nodes[0]] : null, url = n && n.group === "repository" ? safeUrl(n.url) : null;
-    if (url) window.open(url, "_blank", "noopener,noreferrer");
-  });
-  network.once("afterDrawing", function () {
+
+  function markReady() {
+    if (api.ready) return;
     api.readyTime = performance.now();
     api.timings.firstDraw = api.readyTime - started;
     api.ready = true;
     document.body.dataset.ready = "true";
-  });
+  }
+
+  function ensureNetwork() {
+    if (network) return network;
+    applyView();
+    network = new vis.Network($("network"), { nodes: nodeSet, edges: edgeSet }, data.options);
+    api.network = network;
+    network.on("click", function (params) { if (params.nodes.length) select(params.nodes[0], { focusCamera: false }); });
+    network.on("doubleClick", function (params) {
+      var n = params.nodes.length ? nodes[params.nodes[0]] : null, url = n && n.group === "repository" ? safeUrl(n.url) : null;
+      if (url) window.open(url, "_blank", "noopener,noreferrer");
+    });
+    network.once("afterDrawing", markReady);
+    network.fit();
+    return network;
+  }
+
+  var mapView = null;
+  function ensureMap() {
+    if (cmap) return cmap;
+    mapView = window.KgMapView({
+      data: data, nodes: nodes, el: el, section: section, nodeButton: nodeButton, externalLink: externalLink,
+      resultItem: resultItem, safeUrl: safeUrl, openPanel: openPanel, select: select, markReady: markReady,
+      setStatus: function (text) { if (mode === "map") $("status").textContent = text; }
+    });
+    cmap = mapView.map;
+    conceptOf = mapView.conceptOf;
+    api.map = mapView.api;
+    return cmap;
+  }
+
+  function selectConcept(c, options) { ensureMap(); return mapView.selectConcept(c, options); }
+
+  function setMode(next) {
+    if (next === "map" && !data.map.concepts.node.length) next = "papers";
+    if (next === mode) return;
+    mode = next;
+    document.body.dataset.mode = mode;
+    $("map").hidden = mode !== "map";
+    $("network").hidden = mode !== "papers";
+    $("map-controls").hidden = mode !== "map";
+    $("paper-controls").hidden = mode !== "papers";
+    document.querySelectorAll("#mode-tabs button").forEach(function (tab) {
+      tab.setAttribute("aria-selected", String(tab.dataset.mode === mode));
+    });
+    if (mode === "papers") { ensureNetwork(); network.redraw(); updateStatus(); }
+    else { ensureMap().resize(); mapView.status(); }
+  }
+
   bindControls();
-  network.fit();
   window.kgViewer = api;
+  api.timings.parsed = performance.now() - started;
+  setMode(data.map.concepts.node.length ? "map" : "papers");
 })();

@@ -1,0 +1,356 @@
+"""The concept map: named concepts linked by how often papers use them together.
+
+A science map in the manner of VOSviewer (van Eck & Waltman 2010, "Software survey:
+VOSviewer, a computer program for bibliometric mapping", Scientometrics 84(2)):
+
+1. **Nodes** are concepts (methods, datasets, metrics, tasks), weighted by the number of
+   papers that use them; kinds ("optimizer", "image dataset") are kept but flagged, so
+   the page shows them only on request (:mod:`kg.kinds`).
+2. **Edges** are co-occurrences in papers, normalized by *association strength*
+   (van Eck & Waltman 2009, "How to normalize cooccurrence data? An analysis of some
+   well-known similarity measures", JASIST 60(8)): ``a_ij = m c_ij / (n_i n_j)`` with
+   ``c_ij`` the papers using both, ``n_i`` the papers using ``i`` and ``m`` the papers
+   in the map. It is the ratio of observed to expected co-occurrence, so a big hub is
+   not everyone's strongest neighbour. Edges are thinned to each node's strongest
+   (:func:`thin_edges`).
+3. **Communities** of the *core* (concepts with at least `core_min_papers` papers) by
+   Louvain modularity (Blondel et al. 2008) as networkx implements it, seeded;
+   each labelled by its most used concepts.
+4. **Layout** (:mod:`kg.viz.maplayout`): communities kept together, deterministic.
+5. **Time**: per concept its papers per year and first year, per edge its
+   co-occurrences per year, so the page can redraw counts and edges for a year range
+   without the papers' text.
+
+>>> import networkx as nx
+>>> g = nx.DiGraph()
+>>> for p, concepts in {"p1": ["a", "b"], "p2": ["a", "b"], "p3": ["a", "c"]}.items():
+...     g.add_node(p, kind="paper", title=p, issued="2024-01-01")
+...     for c in concepts:
+...         g.add_node(c, kind="concept", ctype="Method", key=c, label=c.upper())
+...         g.add_edge(p, c, relation="usesMethod")
+>>> m = concept_map(g, core_min_papers=1)
+>>> [(m.concepts[i].label, m.concepts[i].papers) for i in range(3)]
+[('A', 3), ('B', 2), ('C', 1)]
+>>> [(m.concepts[e.source].label, m.concepts[e.target].label, e.count, e.strength) for e in m.edges]
+[('A', 'B', 2, 1.0), ('A', 'C', 1, 1.0)]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+
+from kg.viz.maplayout import map_layout
+
+PALETTE = (  # Tableau 20 without its greys: one colour per community, in order of size
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
+    "#9c755f", "#a0cbe8", "#ffbe7d", "#8cd17d", "#86bcb6", "#f1ce63", "#d4a6c8", "#fabfd2",
+    "#d37295", "#b6992d", "#499894",
+)
+OTHER_COLOR = "#b5b5b5"
+_YEAR = re.compile(r"^(\d{4})")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
+
+
+@dataclass(frozen=True)
+class MapConcept:
+    node: str  # the graph's node id
+    label: str
+    ctype: str
+    papers: int
+    kind: bool  # a kind of thing (kg.kinds), shown only on request
+    core: bool  # in the communities and the force layout
+    community: int  # index into ConceptMap.communities, -1 when none
+    years: tuple[tuple[int, int], ...]  # (year, papers) ascending
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class MapEdge:
+    source: int  # concept indices, source < target
+    target: int
+    count: int  # papers using both
+    strength: float  # association strength, m c / (n_i n_j), rounded
+    years: tuple[tuple[int, int], ...]  # (year, papers using both)
+
+
+@dataclass(frozen=True)
+class Community:
+    color: str
+    top: tuple[int, ...]  # its most used concepts (indices), the legend's label
+    size: int  # concepts in it
+
+
+@dataclass(frozen=True)
+class ConceptMap:
+    concepts: tuple[MapConcept, ...]  # most used first
+    edges: tuple[MapEdge, ...]  # sorted by (source, target)
+    communities: tuple[Community, ...]  # largest first
+    papers: tuple[str, ...]  # paper node ids in the map, sorted
+    paper_concepts: tuple[tuple[int, ...], ...]  # per paper, its concept indices
+    paper_years: tuple[int | None, ...]
+
+
+def paper_year(attrs: Mapping) -> int | None:
+    """The year of a paper's ``issued`` date ("2024-05-01", "2024"), else None.
+
+    >>> paper_year({"issued": "2023-11-30"}), paper_year({"issued": "n.d."}), paper_year({})
+    (2023, None, None)
+    """
+    match = _YEAR.match(str(attrs.get("issued") or ""))
+    return int(match.group(1)) if match else None
+
+
+def association_strength(count: int, papers_i: int, papers_j: int, total: int) -> float:
+    """Observed over expected co-occurrence: ``total * count / (papers_i * papers_j)``.
+
+    1.0 means the two are used together as often as chance predicts.
+
+    >>> association_strength(10, 20, 50, 1000)
+    10.0
+    """
+    return total * count / (papers_i * papers_j)
+
+
+def cooccurrences(paper_concepts: Sequence[Sequence[int]]) -> Counter:
+    """{(i, j): papers using both} over every pair i < j of each paper's concepts.
+
+    >>> sorted(cooccurrences([[0, 1, 2], [1, 2]]).items())
+    [((0, 1), 1), ((0, 2), 1), ((1, 2), 2)]
+    """
+    counts: Counter = Counter()
+    for concepts in paper_concepts:
+        ordered = sorted(set(concepts))
+        for a, i in enumerate(ordered):
+            for j in ordered[a + 1:]:
+                counts[i, j] += 1
+    return counts
+
+
+def thin_edges(
+    pairs: Mapping[tuple[int, int], int], papers: Sequence[int], total: int, *,
+    per_node: int = 6, min_count: int = 1,
+) -> list[tuple[int, int, int, float]]:
+    """The edges worth drawing: each node's `per_node` strongest (by association strength,
+    then count, then index) among pairs used together in at least `min_count` papers; an
+    edge stays when either end keeps it. Returns (i, j, count, strength) sorted by (i, j).
+
+    >>> thin_edges({(0, 1): 5, (0, 2): 1, (1, 2): 1}, [10, 5, 1], 20, per_node=1)
+    [(0, 1, 5, 2.0), (1, 2, 1, 4.0)]
+    """
+    best: dict[int, list[tuple[float, int, int, int]]] = defaultdict(list)
+    for (i, j), count in pairs.items():
+        if count < min_count:
+            continue
+        strength = association_strength(count, papers[i], papers[j], total)
+        best[i].append((-strength, -count, j, i))
+        best[j].append((-strength, -count, i, j))
+    kept: set[tuple[int, int]] = set()
+    for node, candidates in best.items():
+        for _neg, _count, other, _self in sorted(candidates)[:per_node]:
+            kept.add((min(node, other), max(node, other)))
+    return [(i, j, pairs[i, j], round(association_strength(pairs[i, j], papers[i], papers[j], total), 4))
+            for i, j in sorted(kept)]
+
+
+def communities(
+    n_nodes: int, edges: Sequence[tuple[int, int, float]], *, resolution: float = 1.0, seed: int = 0,
+) -> list[list[int]]:
+    """Louvain communities (networkx) of nodes ``0 .. n_nodes-1`` over weighted edges;
+    largest first, ties by smallest member; isolated nodes are their own community.
+
+    >>> communities(4, [(0, 1, 1.0), (2, 3, 1.0)])
+    [[0, 1], [2, 3]]
+    """
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n_nodes))
+    graph.add_weighted_edges_from(edges)
+    found = nx.community.louvain_communities(graph, weight="weight", resolution=resolution, seed=seed)
+    return sorted((sorted(c) for c in found), key=lambda c: (-len(c), c[0]))
+
+
+def _yearly(counter: Counter) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(counter.items()))
+
+
+def map_concepts_of(graph: nx.DiGraph, max_concepts: int) -> list[str]:
+    """The concept nodes of the map: every concept some paper uses, most used first
+    (ties by label, then node id), at most `max_concepts`."""
+    used = [(n, sum(1 for p in graph.predecessors(n) if graph.nodes[p].get("kind") == "paper"))
+            for n, a in graph.nodes(data=True) if a.get("kind") == "concept"]
+    used = [(n, k) for n, k in used if k > 0]
+    used.sort(key=lambda nk: (-nk[1], str(graph.nodes[nk[0]].get("label", "")).casefold(), str(nk[0])))
+    return [n for n, _ in used[:max_concepts]]
+
+
+def concept_map(
+    graph: nx.DiGraph, *, max_concepts: int = 10_000, core_min_papers: int = 2, per_node: int = 6,
+    min_count: int = 1, resolution: float = 1.0, seed: int = 0,
+) -> ConceptMap:
+    """The concept map of a kg graph (see the module docstring).
+
+    `max_concepts`: the most used concepts kept; `core_min_papers`: the papers a named
+    concept needs to join the communities and the force layout (lowered to 1 when fewer
+    than 30 concepts reach it); `per_node`: the strongest edges kept per concept;
+    `min_count`: the papers an edge needs; `resolution`: Louvain's (higher, more and
+    smaller communities); `seed`: Louvain's and the layout's. Deterministic.
+    """
+    nodes = map_concepts_of(graph, max_concepts)
+    index = {n: i for i, n in enumerate(nodes)}
+    papers = sorted((p for p, a in graph.nodes(data=True) if a.get("kind") == "paper"), key=str)
+    paper_concepts = [tuple(sorted({index[c] for c in graph.successors(p) if c in index})) for p in papers]
+    years = [paper_year(graph.nodes[p]) for p in papers]
+    counts = [0] * len(nodes)
+    per_year: list[Counter] = [Counter() for _ in nodes]
+    for concepts, year in zip(paper_concepts, years):
+        for c in concepts:
+            counts[c] += 1
+            if year is not None:
+                per_year[c][year] += 1
+    kind = [bool(graph.nodes[n].get("generic")) for n in nodes]
+    threshold = core_min_papers
+    if sum(1 for i in range(len(nodes)) if not kind[i] and counts[i] >= threshold) < 30:
+        threshold = 1
+    core = [not kind[i] and counts[i] >= threshold for i in range(len(nodes))]
+    total = sum(1 for cs in paper_concepts if cs) or 1
+    # Edges are thinned in three layers, so rare concepts (whose association strengths are
+    # the highest) never crowd out the core's own links, nor kinds a named concept's.
+    all_pairs = cooccurrences(paper_concepts)
+    named = Counter({k: v for k, v in all_pairs.items() if not (kind[k[0]] or kind[k[1]])})
+    core_pairs = Counter({k: v for k, v in named.items() if core[k[0]] and core[k[1]]})
+    kind_pairs = Counter({k: v for k, v in all_pairs.items() if kind[k[0]] or kind[k[1]]})
+    clustering = thin_edges(core_pairs, counts, total, per_node=2 * per_node, min_count=min_count)
+    layers = (thin_edges(core_pairs, counts, total, per_node=per_node, min_count=min_count),
+              thin_edges(named, counts, total, per_node=per_node, min_count=min_count),
+              thin_edges(kind_pairs, counts, total, per_node=max(2, per_node // 2), min_count=min_count))
+    thinned = sorted({edge for layer in layers for edge in layer})
+    edge_years: dict[tuple[int, int], Counter] = {(i, j): Counter() for i, j, _, _ in thinned}
+    for concepts, year in zip(paper_concepts, years):
+        if year is None:
+            continue
+        for a, i in enumerate(concepts):
+            for j in concepts[a + 1:]:
+                if (i, j) in edge_years:
+                    edge_years[i, j][year] += 1
+
+    core_ids = [i for i in range(len(nodes)) if core[i]]
+    local = {i: k for k, i in enumerate(core_ids)}
+    core_edges = [(local[i], local[j], s) for i, j, _, s in clustering]
+    groups = [[core_ids[k] for k in group] for group in communities(len(core_ids), core_edges,
+                                                                   resolution=resolution, seed=seed)]
+    community_of = [-1] * len(nodes)
+    for g, members in enumerate(groups):
+        for i in members:
+            community_of[i] = g
+    join_communities(community_of, thinned, order=sorted(range(len(nodes)), key=lambda i: (-counts[i], i)))
+    weighted = [(i, j, s) for i, j, _, s in thinned]
+    positions = map_layout(len(nodes), weighted, groups, counts, seed=seed)
+
+    palette = [PALETTE[g] if g < len(PALETTE) and len(members) > 1 else OTHER_COLOR
+               for g, members in enumerate(groups)]
+    labels = [str(graph.nodes[n].get("label") or graph.nodes[n].get("key") or n) for n in nodes]
+    concepts = tuple(
+        MapConcept(node=str(n), label=labels[i], ctype=str(graph.nodes[n].get("ctype")), papers=counts[i],
+                   kind=kind[i], core=core[i], community=community_of[i], years=_yearly(per_year[i]),
+                   x=positions[i][0], y=positions[i][1])
+        for i, n in enumerate(nodes)
+    )
+    edges = tuple(MapEdge(i, j, c, s, _yearly(edge_years[i, j])) for i, j, c, s in thinned)
+    legend = tuple(
+        Community(color=palette[g], top=tuple(sorted(members, key=lambda i: (-counts[i], i))[:3]), size=len(members))
+        for g, members in enumerate(groups)
+    )
+    return ConceptMap(concepts, edges, legend, tuple(str(p) for p in papers), tuple(paper_concepts), tuple(years))
+
+
+def join_communities(community_of: list[int], edges: Sequence[tuple[int, int, int, float]],
+                     order: Sequence[int], rounds: int = 3) -> None:
+    """Give each concept outside the core (``community_of[i] == -1``) the community of its
+    strongest neighbour that has one, in `order`, for up to `rounds` passes (a neighbour
+    may get its own in an earlier pass). In place; the rest stay -1.
+
+    >>> groups = [0, -1, -1, 1]
+    >>> join_communities(groups, [(0, 1, 1, 2.0), (1, 3, 1, 5.0), (1, 2, 1, 1.0)], order=[1, 2])
+    >>> groups
+    [0, 1, 1, 1]
+    """
+    neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for i, j, _count, strength in edges:
+        neighbours[i].append((-strength, j))
+        neighbours[j].append((-strength, i))
+    for _ in range(rounds):
+        changed = False
+        for i in order:
+            if community_of[i] >= 0:
+                continue
+            best = next((community_of[j] for _s, j in sorted(neighbours[i]) if community_of[j] >= 0), -1)
+            if best >= 0:
+                community_of[i] = best
+                changed = True
+        if not changed:
+            break
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 320) -> tuple[str, int, int]:
+    """The sentence of `text` holding ``text[start:end]``, at most `limit` characters
+    (cut around the span, marked with "…"), and the span's offsets in it.
+
+    >>> sentence_around("We train it. ResNet-50 wins on ImageNet. Done.", 13, 22)
+    ('ResNet-50 wins on ImageNet.', 0, 9)
+    """
+    begin = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.end() > start:
+            break
+        begin = match.end()
+    stop = len(text)
+    following = _SENTENCE_END.search(text, end)
+    if following:
+        stop = following.start()
+    prefix = ""
+    suffix = ""
+    if stop - begin > limit:
+        half = max(0, (limit - (end - start)) // 2)
+        new_begin = max(begin, start - half)
+        new_stop = min(stop, max(end, new_begin + limit))
+        prefix = "\u2026" if new_begin > begin else ""
+        suffix = "\u2026" if new_stop < stop else ""
+        begin, stop = new_begin, new_stop
+    sentence = prefix + text[begin:stop] + suffix
+    return sentence, start - begin + len(prefix), end - begin + len(prefix)
+
+
+def evidence(graph: nx.DiGraph, cmap: ConceptMap, per_concept: int = 2) -> list[list[tuple[int, str, int, int]]]:
+    """Per map concept, up to `per_concept` sentences that mention it, from different
+    papers (the most confident mention first, then the earlier paper): (paper index in
+    ``cmap.papers``, sentence, start, end) with code-point offsets into the sentence."""
+    from kg.graph import concept_node
+
+    index = {c.node: i for i, c in enumerate(cmap.concepts)}
+    found: list[list[tuple[float, int, str, int, int]]] = [[] for _ in cmap.concepts]
+    for p, paper in enumerate(cmap.papers):
+        attrs = graph.nodes[paper]
+        best: dict[int, tuple[float, object]] = {}
+        for m in attrs.get("mentions") or ():
+            target = index.get(concept_node(m.label, m.key)) if m.label != "Repository" else None
+            if target is None or len(found[target]) >= per_concept * 4:
+                continue
+            if target not in best or m.confidence > best[target][0]:
+                best[target] = (m.confidence, m)
+        for target, (confidence, m) in best.items():
+            text = attrs.get(getattr(m.field, "value", m.field)) or ""
+            if not (0 <= m.start < m.end <= len(text)):
+                continue
+            sentence, s, e = sentence_around(text, m.start, m.end)
+            found[target].append((-confidence, p, sentence, s, e))
+    return [[(p, sentence, s, e) for _c, p, sentence, s, e in sorted(rows)[:per_concept]] for rows in found]
+
+
+__all__ = ["Community", "ConceptMap", "MapConcept", "MapEdge", "association_strength", "communities",
+           "concept_map", "cooccurrences", "evidence", "join_communities", "paper_year", "sentence_around", "thin_edges"]
