@@ -33,9 +33,10 @@
     }).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "\ufffd");
   }
 
-  /* KgMap(container, map, nodes, hooks): map is the page data's `map`, nodes its node
-   * list (names, types, aliases), hooks.onSelect(i) / hooks.onChange() callbacks. */
-  function KgMap(container, map, nodes, hooks) {
+  /* KgMap(container, map, nodes, hooks, initial): map is the page data's `map`, nodes its
+   * node list (names, types, aliases), hooks.onSelect(i) / onChange() / onDraw()
+   * callbacks, initial the first filter state (e.g. {minPapers: 2}). */
+  function KgMap(container, map, nodes, hooks, initial) {
     var C = map.concepts, E = map.edges, P = map.papers;
     var n = C.node.length, m = E.s.length, np = P.node.length;
     var type = C.node.map(function (r) { return nodes[r].group; });
@@ -45,6 +46,7 @@
       types: new Set(["Method", "Dataset", "Metric", "Task"]), kinds: false, groups: null, cats: null,
       y0: years ? years[0] : null, y1: years ? years[1] : null, minPapers: 1, color: "community"
     };
+    Object.keys(initial || {}).forEach(function (key) { state[key] = initial[key]; });
     var count = new Int32Array(n), visible = new Uint8Array(n), meanYear = new Float64Array(n);
     var edgeCount = new Int32Array(m), edgeStrength = new Float64Array(m), edgeVisible = new Uint8Array(m);
     var shownPapers = map.total, edgeKey = null, selected = -1, labelBoxes = [];

@@ -1,6 +1,7 @@
 """The concept map as the page's data: compact columns the browser reads without copying.
 
-Concepts and papers point into the page's node list (drawing ranks, :mod:`kg.viz.model`)
+Concepts and papers point into the page's node list (the papers' concepts come from the
+page's edges, kg.viz.render.build_edges) (drawing ranks, :mod:`kg.viz.model`)
 for their names, aliases, links and abstracts, so nothing is embedded twice. Offsets in
 evidence sentences are UTF-16 code units, as JavaScript strings count them. Every string
 is untrusted text and reaches the page only through ``textContent``.
@@ -72,7 +73,6 @@ def map_payload(graph: nx.DiGraph, cmap: ConceptMap, rank: Mapping, *, evidence_
             "year": list(cmap.paper_years),
             "cats": [sorted({category_index[str(c)] for c in graph.nodes[p].get("categories") or ()})
                      for p in cmap.papers],
-            "concepts": [list(cs) for cs in cmap.paper_concepts],
         },
         "categories": categories,
         "years": [years[0], years[-1]] if years else None,

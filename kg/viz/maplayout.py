@@ -39,7 +39,7 @@ def radius(papers: int) -> float:
     return round(min(40.0, 2.0 + 3.0 * math.sqrt(max(papers, 0))), 1)
 
 
-def separate(xy: np.ndarray, radii: np.ndarray, iterations: int = 60, gap: float = GAP) -> np.ndarray:
+def separate(xy: np.ndarray, radii: np.ndarray, iterations: int = 15, gap: float = GAP) -> np.ndarray:
     """Push overlapping discs apart (half the overlap each way per pass) until none
     overlap or `iterations` run out. Deterministic: coincident centres move along a
     fixed angle by index."""
@@ -76,7 +76,7 @@ def _spring(n: int, edges: Sequence[tuple[int, int, float]], seed: int) -> np.nd
     top = max((w for _, _, w in edges), default=1.0) or 1.0
     for i, j, w in edges:
         graph.add_edge(i, j, weight=0.1 + 0.9 * math.sqrt(w / top))
-    raw = nx.spring_layout(graph, seed=seed, iterations=80, weight="weight", method="force")
+    raw = nx.spring_layout(graph, seed=seed, iterations=50, weight="weight", method="force")
     return np.array([raw[i] for i in range(n)], dtype=float)
 
 

@@ -14,17 +14,28 @@
     var $ = function (id) { return document.getElementById(id); };
     var conceptOf = new Map();
     C.node.forEach(function (rank, c) { conceptOf.set(rank, c); });
+    if (!P.concepts) {  /* each paper's map concepts, from the page's edges (paper -> concept) */
+      var paperAt = new Int32Array(nodes.length).fill(-1), conceptAt = new Int32Array(nodes.length).fill(-1);
+      var F = data.edges.from, T = data.edges.to;
+      P.node.forEach(function (rank, p) { paperAt[rank] = p; });
+      C.node.forEach(function (rank, c) { conceptAt[rank] = c; });
+      P.concepts = P.node.map(function () { return []; });
+      for (var k = 0; k < F.length; k++) {
+        var p = paperAt[F[k]], c = conceptAt[T[k]];
+        if (p >= 0 && c >= 0) P.concepts[p].push(c);
+      }
+      P.concepts.forEach(function (cs) { if (cs.length > 1) cs.sort(function (a, b) { return a - b; }); });
+    }
+    var papersOf = C.node.map(function () { return []; });  /* concept -> its papers */
+    P.concepts.forEach(function (cs, p) { for (var j = 0; j < cs.length; j++) papersOf[cs[j]].push(p); });
     var defaults = { minPapers: M.defaults.minPapers };
-    var papersOf = null;  /* concept -> paper indices, built on the first panel */
 
     var map = null;
     map = window.KgMap($("map"), M, nodes, {
       onSelect: function (c) { selectConcept(c, { focusCamera: false }); },
       onChange: function () { status(); },
       onDraw: deps.markReady
-    });
-    map.update({ minPapers: defaults.minPapers });
-    map.fit();
+    }, { minPapers: defaults.minPapers });
 
     function plural(k, word) { return k.toLocaleString("en") + " " + word + (k === 1 ? "" : "s"); }
 
@@ -153,10 +164,6 @@
     }
 
     function conceptPapers(c) {
-      if (!papersOf) {
-        papersOf = C.node.map(function () { return []; });
-        P.concepts.forEach(function (cs, p) { cs.forEach(function (k) { papersOf[k].push(p); }); });
-      }
       return papersOf[c].filter(paperShown).sort(function (a, b) {
         return (P.year[b] || 0) - (P.year[a] || 0) || P.node[a] - P.node[b];
       });

@@ -54,6 +54,7 @@ MENTION_TYPE = {"Method": "Method", "Dataset": "Dataset", "Metric": "Metric", "T
 FIELDS = ("title", "abstract")
 _SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)
 PAPER_LABEL_CHARS = 48
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # characters JavaScript counts as two
 
 
 def node_type(attrs: Mapping) -> str:
@@ -117,7 +118,7 @@ def safe_url(url: object) -> str | None:
 
 def _utf16_index(text: str):
     """A function mapping a code-point offset of `text` to a UTF-16 offset (JS indexing)."""
-    if all(ord(c) <= 0xFFFF for c in text):
+    if text.isascii() or not _ASTRAL.search(text):
         return lambda i: i
     cumulative = [0]
     for ch in text:

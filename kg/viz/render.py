@@ -20,9 +20,7 @@ from pathlib import Path
 
 import jinja2
 import networkx as nx
-from pyvis.edge import Edge
 from pyvis.network import Network
-from pyvis.node import Node
 
 from kg.viz import layout as layout_mod
 from kg.viz.conceptmap import concept_map
@@ -33,8 +31,6 @@ from kg.viz.model import (
     TYPE_BY_NAME,
     dataset_results,
     node_payload,
-    label_size,
-    node_size,
     node_type,
     rank_nodes,
     script_json,
@@ -43,6 +39,7 @@ from kg.viz.model import (
 
 HERE = Path(__file__).resolve().parent
 VIS_VERSION = "9.1.2"
+MAX_ABSTRACTS = 10_000  # papers whose abstracts the page embeds (build_nodes)
 MAP_SCRIPTS = ("conceptmap.js", "mapview.js")  # the concept map's drawing, then its controls and panel
 MAP_TYPES = ("Method", "Dataset", "Metric", "Task")
 RELATIONS = ("proposesMethod", "usesMethod", "usesDataset", "reportsMetric", "addressesTask", "hasCode")
@@ -54,28 +51,6 @@ class ViewerStats:
     nodes_drawn: int
     edges_drawn: int
     bytes: int
-
-
-class _Network(Network):
-    """A pyvis Network whose add_node/add_edge are O(1): pyvis looks ids up in lists."""
-
-    def __init__(self) -> None:
-        super().__init__(directed=False, cdn_resources="in_line")
-        self._ids: set = set()
-
-    def add_node(self, n_id, label=None, shape="dot", **options) -> None:  # noqa: D102
-        if n_id in self._ids:
-            return
-        node = Node(n_id, shape, label=label if label is not None else n_id, font_color=self.font_color, **options)
-        self._ids.add(n_id)
-        self.nodes.append(node.options)
-        self.node_ids.append(n_id)
-        self.node_map[n_id] = node.options
-
-    def add_edge(self, source, to, **options) -> None:  # noqa: D102
-        if source not in self._ids or to not in self._ids:
-            raise KeyError(f"edge between unknown nodes {source!r} -> {to!r}")
-        self.edges.append(Edge(source, to, self.directed, **options).options)
 
 
 def _darker(color: str, factor: float = 0.7) -> str:
@@ -119,30 +94,48 @@ def vis_options(net: Network, seed: int, large: bool) -> dict:
     return options
 
 
-def build_network(graph: nx.DiGraph, order: list, positions: dict) -> _Network:
-    """The pyvis Network of every node (ids are drawing ranks) with the viewer's extras."""
-    net = _Network()
+def _compact(details: dict) -> dict:
+    """Details without empty values: the page treats a missing key as empty."""
+    return {k: v for k, v in details.items() if v not in (None, [], "", False)}
+
+
+def build_nodes(graph: nx.DiGraph, order: list, positions: dict, max_abstracts: int) -> list[dict]:
+    """Every node's page data, in drawing order (a node's id is its index): its key, name,
+    type (``group``), degree, position and details. Drawn labels, tooltips, sizes and
+    shapes are derived in the page (viewer.js), so they are not stored once per node.
+    Papers past the first `max_abstracts` (in drawing order) keep their title, links and
+    concepts but not their abstract, highlights and results (``trimmed``), which keeps a
+    field-sized page small enough to open quickly."""
     index = {node: i for i, node in enumerate(order)}
     degree = dict(graph.degree())
     results_on = dataset_results(graph, index)
+    nodes = []
+    papers = 0
     for i, node in enumerate(order):
         attrs = graph.nodes[node]
         ntype = node_type(attrs)
-        label, tooltip, details = node_payload(node, attrs, ntype, degree[node], index)
+        if ntype == PAPER:
+            papers += 1
+            if papers > max_abstracts:
+                attrs = {k: v for k, v in attrs.items() if k not in ("abstract", "mentions", "results")}
+        _label, _tooltip, details = node_payload(node, attrs, ntype, degree[node], index)
         if node in results_on:
             details["results"] = results_on[node]
         x, y = positions[node]
-        font = {} if ntype == PAPER else {"font": {"size": label_size(degree[node])}}
-        net.add_node(
-            i, label=label, shape=TYPE_BY_NAME[ntype].shape, group=ntype, title=tooltip,
-            x=x, y=y, size=node_size(degree[node]), deg=degree[node], **font, **details,
-        )
+        entry = {"group": ntype, "deg": degree[node], "x": round(x), "y": round(y), **_compact(details)}
+        if ntype == PAPER and papers > max_abstracts:
+            entry["trimmed"] = 1
+        nodes.append(entry)
+    return nodes
+
+
+def build_edges(graph: nx.DiGraph, order: list) -> dict[str, list[int]]:
+    """Every edge as columns ``from``, ``to`` (node ids) and ``rel`` (an index into
+    RELATIONS, -1 for another relation), sorted by (from, to)."""
+    index = {node: i for i, node in enumerate(order)}
     relation_index = {r: i for i, r in enumerate(RELATIONS)}
-    edges = sorted((index[u], index[v], data.get("relation")) for u, v, data in graph.edges(data=True))
-    for u, v, relation in edges:
-        extra = {"width": 2} if relation == "proposesMethod" else {}
-        net.add_edge(u, v, rel=relation_index.get(relation, -1), **extra)
-    return net
+    rows = sorted((index[u], index[v], relation_index.get(data.get("relation"), -1)) for u, v, data in graph.edges(data=True))
+    return {"from": [r[0] for r in rows], "to": [r[1] for r in rows], "rel": [r[2] for r in rows]}
 
 
 def _vis_asset(name: str) -> str:
@@ -159,25 +152,29 @@ def _csp_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, seed: int = 0) -> tuple[str, ViewerStats]:
-    """The page's HTML and its stats (`bytes` is 0: the caller knows the encoded size)."""
+def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, seed: int = 0,
+                max_abstracts: int = MAX_ABSTRACTS) -> tuple[str, ViewerStats]:
+    """The page's HTML and its stats (`bytes` is 0: the caller knows the encoded size).
+    `max_nodes`: the paper view's cap; `max_abstracts`: papers whose abstracts are
+    embedded (see :func:`build_nodes`)."""
     if max_nodes < 0:
         raise ValueError("max_nodes must be >= 0")
     order = rank_nodes(graph, max_nodes)
     total = len(order)
     drawn = min(max_nodes, total)
     positions = layout_mod.layout(graph, order, drawn, seed)
-    net = build_network(graph, order, positions)
+    nodes = build_nodes(graph, order, positions, max_abstracts)
+    edges = build_edges(graph, order)
     cmap = concept_map(graph, seed=seed)
     map_data = map_payload(graph, cmap, {node: i for i, node in enumerate(order)})
-    nodes, edges, _heading, _height, _width, _options = net.get_network_data()
-    options = vis_options(net, seed, large=drawn > 1500)
-    edges_drawn = sum(1 for e in edges if e["from"] < drawn and e["to"] < drawn)
+    options = vis_options(Network(directed=False, cdn_resources="in_line"), seed, large=drawn > 1500)
+    edges_drawn = sum(1 for u, v in zip(edges["from"], edges["to"]) if u < drawn and v < drawn)
     meta = {
         "title": title,
         "total": total,
         "cap": drawn,
         "maxNodes": max_nodes,
+        "maxAbstracts": max_abstracts,
         "relations": list(RELATIONS),
         "types": type_counts([n["group"] for n in nodes]),
     }

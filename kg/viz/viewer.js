@@ -10,9 +10,10 @@
 
   var started = performance.now();
   var data = JSON.parse(document.getElementById("kg-data").textContent);
+  var jsonMs = performance.now() - started;
   var meta = data.meta;
   var nodes = data.nodes;
-  var edges = data.edges;
+  var EF = data.edges.from, ET = data.edges.to, ER = data.edges.rel;
   var N = nodes.length;
   var TYPE_LABEL = {};
   meta.types.forEach(function (t) { TYPE_LABEL[t.name] = t.label; });
@@ -24,14 +25,22 @@
   var LIST_LIMIT = 200;
 
   var byKey = new Map();
-  var adjacency = new Array(N);
+  var adjacency = null;  /* edge indices per node, made on first use (the map view needs none) */
   var maxDegree = 0;
   for (var i = 0; i < N; i++) {
     byKey.set(nodes[i].key, i);
-    adjacency[i] = [];
     if (nodes[i].deg > maxDegree) maxDegree = nodes[i].deg;
   }
-  edges.forEach(function (e, k) { adjacency[e.from].push(k); adjacency[e.to].push(k); });
+  function edgesOf(i) {
+    if (!adjacency) {
+      adjacency = new Array(N);
+      for (var a = 0; a < N; a++) adjacency[a] = [];
+      for (var k = 0; k < EF.length; k++) { adjacency[EF[k]].push(k); adjacency[ET[k]].push(k); }
+    }
+    return adjacency[i];
+  }
+  var SHAPE = {};
+  meta.types.forEach(function (t) { SHAPE[t.name] = t.shape; });
 
   var state = { types: new Set(meta.types.map(function (t) { return t.name; })), minDegree: 0, limit: meta.cap, pinned: new Set() };
   var nodeSet = new vis.DataSet();
@@ -53,17 +62,33 @@
 
   function typeClass(type) { return Object.prototype.hasOwnProperty.call(TYPE_LABEL, type) ? type : "other"; }
 
+  function short(text, limit) {
+    text = String(text).replace(/\s+/g, " ").trim();
+    return text.length <= limit ? text : text.slice(0, limit - 1).replace(/\s+$/, "") + "\u2026";
+  }
+
+  /* What vis-network draws for node i: label, tooltip (plain text), size and shape come
+   * from its name, type and degree (kg.viz.render.build_nodes stores only those). */
+  function tooltip(n) {
+    if (n.group === "paper") return n.name + "\n(paper, " + n.deg + " links)";
+    if (n.group === "repository") return (n.url || n.name) + "\n(repository, " + n.deg + " papers)";
+    var kind = (TYPE_LABEL[n.group] || n.group) + (n.isKind ? ", a kind" : "");
+    return n.name + "\n(" + kind + ", " + n.deg + " papers)" + (n.alt && n.alt.length ? "\nalso: " + n.alt.slice(0, 6).join(", ") : "");
+  }
+
   function visNode(i) {
-    var n = nodes[i];
-    var out = { id: i, label: n.label, x: n.x, y: n.y, size: n.size, group: n.group, shape: n.shape, title: n.title };
-    if (n.font) out.font = n.font;
+    var n = nodes[i], paper = n.group === "paper";
+    var out = { id: i, label: short(n.name, paper ? 48 : 40), x: n.x, y: n.y, group: n.group, shape: SHAPE[n.group] || "dot",
+      size: Math.round(Math.min(48, 8 + 4 * Math.sqrt(n.deg)) * 10) / 10, title: tooltip(n) };
+    if (!paper) out.font = { size: Math.floor(Math.min(30, 12 + 3 * Math.sqrt(n.deg))) };
     return out;
   }
 
+  function other(k, i) { return EF[k] === i ? ET[k] : EF[k]; }
+
   function visEdge(k) {
-    var e = edges[k];
-    var out = { id: k, from: e.from, to: e.to };
-    if (e.width) out.width = e.width;
+    var out = { id: k, from: EF[k], to: ET[k] };
+    if (meta.relations[ER[k]] === "proposesMethod") out.width = 2;
     return out;
   }
 
@@ -86,9 +111,8 @@
     want.forEach(function (i) { if (!drawnNodes.has(i)) addNodes.push(visNode(i)); });
     var wantEdges = new Set();
     want.forEach(function (i) {
-      adjacency[i].forEach(function (k) {
-        var e = edges[k];
-        if (e.from === i && want.has(e.to)) wantEdges.add(k);
+      edgesOf(i).forEach(function (k) {
+        if (EF[k] === i && want.has(ET[k])) wantEdges.add(k);
       });
     });
     drawnEdges.forEach(function (k) { if (!wantEdges.has(k)) removeEdges.push(k); });
@@ -112,7 +136,7 @@
   function reveal(i) {
     if (drawnNodes.has(i)) return;
     state.pinned.add(i);
-    var around = adjacency[i].map(function (k) { var e = edges[k]; return e.from === i ? e.to : e.from; });
+    var around = edgesOf(i).map(function (k) { return other(k, i); });
     around.sort(function (a, b) { return a - b; });
     around.slice(0, NEIGHBOURS_REVEALED).forEach(function (j) { state.pinned.add(j); });
     applyView();
@@ -254,7 +278,7 @@
   }
 
   function neighbours(i) {
-    return adjacency[i].map(function (k) { var e = edges[k]; return { node: e.from === i ? e.to : e.from, rel: meta.relations[e.rel] }; })
+    return edgesOf(i).map(function (k) { return { node: other(k, i), rel: meta.relations[ER[k]] }; })
       .sort(function (a, b) { return a.node - b.node; });
   }
 
@@ -282,6 +306,9 @@
       var abstract = el("p", "abstract");
       abstract.appendChild(highlighted(n.abstract, n.marks, 1, n.results));
       body.appendChild(abstract);
+    } else if (n.trimmed) {
+      body.appendChild(el("p", "hint", "This page embeds the abstracts of the first " + meta.maxAbstracts.toLocaleString("en") +
+        " papers only (a large corpus); the paper page has it."));
     }
     section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1)); }));
     var groups = {};
@@ -442,7 +469,7 @@
   var api = {
     ready: false,
     readyTime: null,
-    timings: { parsed: null, firstDraw: null },
+    timings: { scriptStart: started, json: jsonMs, parsed: null, mapBuilt: null, firstDraw: null },
     drawnNodeCount: function () { return nodeSet.length; },
     drawnEdgeCount: function () { return edgeSet.length; },
     totalNodeCount: function () { return N; },
@@ -504,6 +531,7 @@
     cmap = mapView.map;
     conceptOf = mapView.conceptOf;
     api.map = mapView.api;
+    api.timings.mapBuilt = performance.now() - started;
     return cmap;
   }
 
