@@ -60,8 +60,9 @@ teacher:  ## refit the transformer teacher (torch, CPU, about half an hour) and 
 	$(TPY) training/teacher.py fit --encoder mpnet --seed 0 --out training/work/teacher/mpnet0
 	$(TPY) training/teacher.py label --teachers training/work/teacher/mpnet0
 
-bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes), the named queries (100k papers) and load-test kg serve
+bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes; a 10k-concept map of 100k papers), the named queries (100k papers) and load-test kg serve
 	$(PY) -m kg.bench $(ARGS)
+	$(PY) -m kg.viz.mapbench 100000 10000
 	$(PY) -m kg.rdf.bench $(SPARQL_ARGS)
 	$(PY) -m kg.rdf.loadtest $(LOAD_ARGS)
 
