@@ -103,6 +103,13 @@ def _rows() -> tuple[dict, ...]:
 
 
 @cache
+def name_suffixes() -> frozenset[str]:
+    """Words a span may add to a known name and still denote it ("CIFAR-10 dataset",
+    "Adam optimizer"): the ``name_suffixes`` row, lower-case and singular."""
+    return frozenset(singular(w.lower()) for r in _rows() for w in r.get("name_suffixes", ()))
+
+
+@cache
 def kind_heads() -> frozenset[str]:
     """Head nouns that name a class of things ("dataset", "optimizer", "generalization")."""
     return frozenset(concept_key(r["head"]) for r in _rows() if "head" in r)

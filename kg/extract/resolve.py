@@ -79,12 +79,6 @@ MODEL = "model"  # the component name on kg_ner's candidates
 _ABSORBABLE = (GAZETTEER, "patterns", COMPONENT)  # known names, rule guesses, acronym pairs
 _CONTEXTUAL = frozenset({ConceptType.METHOD.value, ConceptType.TASK.value})
 _NAMED = frozenset({ConceptType.DATASET.value, ConceptType.METRIC.value})  # types whose names the gazetteer knows
-# Words a model span may add to a known name and still denote it: "CIFAR-10 dataset".
-_GENERIC_HEADS = frozenset(
-    "data set dataset corpus corpora benchmark treebank database score training test split subset "
-    "metric measure model method algorithm network optimizer optimiser classifier solver "
-    "architecture framework approach task problem loss system feature technique".split()
-)
 LONG_FORM_CONFIDENCE = 0.75
 CONTAINING_LONG_FORM_CONFIDENCE = 0.92
 SHORT_FORM_CONFIDENCE = 0.8
@@ -266,7 +260,10 @@ def _extends_name(text: str, rules: list[Candidate], model: Candidate) -> bool:
         return False
     after = rest[1:] if model.label in _NAMED else rest
     words = re.findall(r"[A-Za-z]+", " ".join(after))
-    return all(singular(w.lower()) in _GENERIC_HEADS for w in words)
+    from kg.kinds import name_suffixes  # the data file of kind words (concept_words.jsonl)
+
+    suffixes = name_suffixes()
+    return all(singular(w.lower()) in suffixes for w in words)
 
 
 def _is_definition(text: str, inside: list[Candidate], model: Candidate) -> bool:
