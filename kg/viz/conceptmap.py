@@ -44,7 +44,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
+import numpy as np
 
+from kg.viz.cooccur import pair_counts, pair_years, thin_pairs
 from kg.viz.maplayout import map_layout
 
 PALETTE = (  # Tableau 20 without its greys: one colour per community, in order of size
@@ -221,23 +223,20 @@ def concept_map(
     total = sum(1 for cs in paper_concepts if cs) or 1
     # Edges are thinned in three layers, so rare concepts (whose association strengths are
     # the highest) never crowd out the core's own links, nor kinds a named concept's.
-    all_pairs = cooccurrences(paper_concepts)
-    named = Counter({k: v for k, v in all_pairs.items() if not (kind[k[0]] or kind[k[1]])})
-    core_pairs = Counter({k: v for k, v in named.items() if core[k[0]] and core[k[1]]})
-    kind_pairs = Counter({k: v for k, v in all_pairs.items() if kind[k[0]] or kind[k[1]]})
-    clustering = thin_edges(core_pairs, counts, total, per_node=2 * per_node, min_count=min_count)
-    layers = (thin_edges(core_pairs, counts, total, per_node=per_node, min_count=min_count),
-              thin_edges(named, counts, total, per_node=per_node, min_count=min_count),
-              thin_edges(kind_pairs, counts, total, per_node=max(2, per_node // 2), min_count=min_count))
+    n = len(nodes)
+    first, second, together = pair_counts(paper_concepts, max(n, 1))
+    kind_of, core_of = np.array(kind, dtype=bool), np.array(core, dtype=bool)
+    with_kind = kind_of[first] | kind_of[second]
+    named = ~with_kind
+    in_core = named & core_of[first] & core_of[second]
+
+    def thin(mask, per: int) -> list[tuple[int, int, int, float]]:
+        return thin_pairs(first[mask], second[mask], together[mask], counts, total, per_node=per, min_count=min_count)
+
+    clustering = thin(in_core, 2 * per_node)
+    layers = (thin(in_core, per_node), thin(named, per_node), thin(with_kind, max(2, per_node // 2)))
     thinned = sorted({edge for layer in layers for edge in layer})
-    edge_years: dict[tuple[int, int], Counter] = {(i, j): Counter() for i, j, _, _ in thinned}
-    for concepts, year in zip(paper_concepts, years):
-        if year is None:
-            continue
-        for a, i in enumerate(concepts):
-            for j in concepts[a + 1:]:
-                if (i, j) in edge_years:
-                    edge_years[i, j][year] += 1
+    edge_years = pair_years(paper_concepts, years, max(n, 1), [(i, j) for i, j, _, _ in thinned])
 
     core_ids = [i for i in range(len(nodes)) if core[i]]
     local = {i: k for k, i in enumerate(core_ids)}
