@@ -290,15 +290,21 @@ def build_graph(
     base: str | None = None,
     batch_size: int = 64,
     source: str | None = None,
+    workers: int | None = 1,
 ) -> KnowledgeGraph:
     """Build a graph in memory from `data`: a pandas DataFrame or an iterable of dicts
     (records: see read_records), a file or folder path, a list of paths, or None (the
     bundled corpus). Nothing is written. `format` names the input format of files (default:
     by suffix); `source` names records in warnings (default "<dataframe>"/"<records>").
+    `workers` extraction processes (kg.parallel; None: one per core) give the same graph
+    as the default 1, which extracts in this process: no start-up cost, and no need for a
+    script's `if __name__ == "__main__":` guard that worker processes (spawned) require.
+    Nothing is cached: the extraction cache belongs to `kg build`'s output folder.
 
     Raises UsageError (a bad option), InputError (a missing path; a bad record when
     strict), NoPapers (no paper read). Bad records are otherwise skipped with a KgWarning."""
     from kg.build import BuildOptions, check_base_iri, graph_of_papers, input_files, missing_inputs
+    from kg.parallel import resolve_workers
     from kg.ingest import READERS, IngestReport, read_papers
     from kg.rdf.namespace import RESOURCE_BASE
 
@@ -307,7 +313,8 @@ def build_graph(
     base = check_base_iri(base or RESOURCE_BASE)
     report = IngestReport(strict=strict)
     options = BuildOptions(input_format=format, strict=strict, fast=fast, min_confidence=min_confidence,
-                           base=base, batch_size=batch_size)
+                           base=base, batch_size=batch_size, workers=workers)
+    resolve_workers(workers)  # a bad count is a UsageError before anything is read
     files: list[Path] = []
     paths = _as_paths(data)
     if paths is not None:

@@ -56,7 +56,7 @@ def _run_child(code: str, one_core: bool = False) -> tuple[float, float, str]:
 def time_build(inputs: list[Path], out: Path, html: bool) -> dict:
     code = (
         "from kg.build import BuildOptions, build\n"
-        f"_, s = build(BuildOptions(inputs={[str(p) for p in inputs]!r}, out_dir=__import__('pathlib').Path({str(out)!r}), html={html!r}))\n"
+        f"_, s = build(BuildOptions(inputs={[str(p) for p in inputs]!r}, out_dir=__import__('pathlib').Path({str(out)!r}), html={html!r}, cache=False))\n"
         "print(s.papers, s.seconds, s.triples)"
     )
     seconds, peak, out_line = _run_child(code)

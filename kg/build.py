@@ -3,11 +3,12 @@ into the output folder as one set (kg.outdir)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,19 +17,22 @@ from urllib.parse import urlsplit
 import networkx as nx
 from pyoxigraph import NamedNode
 
+from kg.cache import CACHE_DIR, ExtractionCache
+from kg.changes import CHANGES_NAME, Changes, compare, index_of, read_index, write_changes, write_index
 from kg.errors import InputError, Interrupted, NoPapers, OutputError, UsageError, printable, shown
 from kg.extract import create_pipeline, extract_papers
 from kg.extract.generic import names_a_kind
 from kg.graph import GraphBuilder
 from kg.ingest import READERS, Deduplicator, IngestReport, bundled_corpus, expand_inputs, read_papers
-from kg.outdir import Publication, check_out_dir, output_folder
+from kg.outdir import CURRENT, Publication, check_out_dir, output_folder
+from kg.parallel import ExtractionTask, extract_in_order, resolve_workers
 from kg.rdf.namespace import RESOURCE_BASE
-from kg.records import Paper
+from kg.records import ExtractedPaper, Paper
 from kg.rdf.write import RDF_FORMATS, count_triples, load_store, rdf_format, write_rdf
 
 # Every name a build's output may have in OUT: a stale one is removed when a build that
 # does not write it is published, so OUT never shows outputs of two builds.
-OUTPUT_NAMES = (*(f"graph{f.suffix}" for f in RDF_FORMATS.values()), "graph.html", "store")
+OUTPUT_NAMES = (*(f"graph{f.suffix}" for f in RDF_FORMATS.values()), "graph.html", "store", CHANGES_NAME)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class BuildOptions:
     base: str = RESOURCE_BASE
     batch_size: int = 64
     created: str | None = None  # YYYY-MM-DD of the VoID description; None: creation_date()
+    workers: int | None = None  # extraction processes (kg.parallel); None: one per usable core; 1: this process
+    cache: bool = True  # reuse and update the extraction cache OUT/.cache (kg.cache); build() only
+    chunk_size: int = 64  # papers per chunk sent to a worker (and looked up in the cache at once)
+    min_parallel: int = 128  # fewer papers to extract than this: no worker processes are started
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,11 @@ class BuildSummary:
     kinds: int = 0  # concepts decided to be kinds of thing (kg:Kind), counted in `concepts` too
     warned: int = 0  # records kept despite a problem (an encoding guess, a cut abstract, a bad date)
     warn_reasons: dict[str, int] = field(default_factory=dict)
+    changes: Changes | None = None  # against the previous published build (kg.changes)
+    workers: int = 1  # extraction processes asked for
+    cached: int = 0  # papers whose extraction came from the cache
+    extracted: int = 0  # papers extracted by this build
+    notices: tuple[str, ...] = ()  # warnings about the build itself (a damaged cache), printed first
 
     def line(self) -> str:
         """The one-line summary `kg build` closes with."""
@@ -80,7 +93,7 @@ class BuildSummary:
             f"({self.merged} merged, {skipped}); concepts: {concepts or 'none'}"
             f"{f' ({self.kinds} of them kinds)' if self.kinds else ''}; "
             f"{self.repositories} repositories; {self.mentions} mentions; {self.results} results; {self.triples} triples; "
-            f"{self.seconds:.1f} s"
+            f"{self.changes.clause() + '; ' if self.changes else ''}{self.seconds:.1f} s"
         )
 
 
@@ -90,30 +103,45 @@ def _reasons(counts: dict[str, int]) -> str:
 
 def collect_graph(
     options: BuildOptions, report: IngestReport, progress: Callable[[int], None] | None = None,
-    files: Sequence[Path] | None = None,
+    files: Sequence[Path] | None = None, cache: ExtractionCache | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Read, deduplicate and extract every input into one graph (streaming until the graph)."""
     files = input_files(options) if files is None else files
-    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress)
+    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress, cache)
 
 
 def graph_of_papers(
     papers: Iterable[Paper], options: BuildOptions, report: IngestReport,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, cache: ExtractionCache | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Deduplicate and extract papers from any source (files, or records given in Python:
-    kg.api) into one graph; `options` gives fast, min_confidence and batch_size."""
+    kg.api) into one graph; `options` gives fast, min_confidence, batch_size and workers.
+    With a `cache`, only papers it does not hold are extracted. The graph builder sees the
+    same papers in the same order however many workers extract them."""
     dedup = Deduplicator(report)
     papers = dedup.unique(papers)
     builder = GraphBuilder(is_generic=names_a_kind)
-    for extracted in extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
-                                    min_confidence=options.min_confidence):
-        builder.add(extracted)
-        if progress is not None:
-            progress(1)
+    with contextlib.closing(extracted_papers(papers, options, cache)) as stream:
+        for extracted in stream:
+            builder.add(extracted)
+            if progress is not None:
+                progress(1)
     for canonical, duplicate in dedup.duplicates:
         builder.merge_duplicate(canonical, duplicate)
     return builder.build(), dedup
+
+
+def extracted_papers(papers: Iterable[Paper], options: BuildOptions,
+                     cache: ExtractionCache | None = None) -> Iterator[ExtractedPaper]:
+    """Each paper's extraction, in input order: in this process (one worker, no cache: one
+    streaming spaCy pipeline), else through kg.parallel's chunks, workers and cache."""
+    workers = resolve_workers(options.workers)
+    if workers == 1 and cache is None:
+        return iter(extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
+                                   min_confidence=options.min_confidence))
+    task = ExtractionTask(fast=options.fast, min_confidence=options.min_confidence, batch_size=options.batch_size)
+    return extract_in_order(papers, task, workers=workers, cache=cache, chunk_size=options.chunk_size,
+                            min_parallel=options.min_parallel)
 
 
 def build(options: BuildOptions, progress: Callable[[int], None] | None = None) -> tuple[nx.DiGraph, BuildSummary]:
@@ -130,17 +158,28 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
     report = IngestReport(strict=options.strict)
     files = input_files(options, report)
     publication: Publication | None = None
+    cache: ExtractionCache | None = None
     try:
-        with output_folder(options.out_dir, OUTPUT_NAMES) as publication:
-            graph, dedup = collect_graph(options, report, progress, files)
-            papers = sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "paper")
-            if papers == 0:
-                raise NoPapers(no_papers_message(files, report, options.out_dir),
-                               tuple(str(e) for e in (*report.skipped, *report.warnings)))
-            created = options.created or creation_date(files)
-            staged, triples = write_outputs(graph, publication.staging, options, formats, created)
-            published = publication.publish(OUTPUT_NAMES)
-            outputs = {key: published[path.name] for key, path in staged.items()}
+        with output_folder(options.out_dir, OUTPUT_NAMES, keep=(CACHE_DIR,)) as publication:
+            try:
+                if options.cache:
+                    cache = ExtractionCache.for_build(publication.root, options.fast, options.min_confidence)
+                graph, dedup = collect_graph(options, report, progress, files, cache)
+                papers = sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "paper")
+                if papers == 0:
+                    raise NoPapers(no_papers_message(files, report, options.out_dir),
+                                   tuple(str(e) for e in (*report.skipped, *report.warnings)))
+                created = options.created or creation_date(files)
+                staged, triples = write_outputs(graph, publication.staging, options, formats, created)
+                changes = write_changes_report(graph, publication)
+                staged["changes"] = publication.staging / CHANGES_NAME
+                published = publication.publish(OUTPUT_NAMES)
+                outputs = {key: published[path.name] for key, path in staged.items()}
+                if cache is not None:
+                    cache.prune()  # the entries this build did not use
+            finally:
+                if cache is not None:
+                    cache.close()
     except KeyboardInterrupt:
         raise Interrupted(interrupted_message(options.out_dir, publication)) from None
     kinds = Counter(a["ctype"] for _, a in graph.nodes(data=True) if a["kind"] == "concept")
@@ -164,8 +203,29 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
         outputs=outputs,
         leftovers_removed=publication.cleaned.entries,
         leftover_bytes=publication.cleaned.bytes,
+        changes=changes,
+        workers=resolve_workers(options.workers),
+        cached=cache.hits if cache is not None else 0,
+        extracted=papers - (cache.hits if cache is not None else 0),
+        notices=tuple(cache.warnings) if cache is not None else (),
     )
     return graph, summary
+
+
+def write_changes_report(graph: nx.DiGraph, publication: Publication) -> Changes:
+    """Compare the graph with the build OUT shows now (through its index) and write
+    changes.json and this build's index into the staging folder (kg.changes)."""
+    current = publication.root / CURRENT
+    before = read_index(current)
+    try:
+        index = index_of(graph)
+        changes = compare(before, graph, index, had_build=os.path.lexists(current))
+        write_changes(changes, publication.staging)
+        write_index(index, publication.staging)
+    except OSError as exc:
+        where = shown(exc.filename) if exc.filename else shown(publication.staging)
+        raise OutputError(f"cannot write the outputs ({where}): {exc.strerror or exc}; nothing was replaced") from None
+    return changes
 
 
 def write_outputs(
@@ -198,6 +258,9 @@ def check_options(options: BuildOptions) -> list[str]:
     if options.input_format is not None and options.input_format not in READERS:
         raise UsageError(f"unknown input format {printable(repr(options.input_format))}; known: {', '.join(READERS)}")
     formats = list(dict.fromkeys(rdf_format(name).name for name in options.rdf_formats))
+    resolve_workers(options.workers)
+    if options.chunk_size < 1 or options.batch_size < 1:
+        raise UsageError(f"chunk and batch sizes must be at least 1 (chunk {options.chunk_size}, batch {options.batch_size})")
     check_base_iri(options.base)
     check_out_dir(Path(options.out_dir))
     missing = missing_inputs(options.inputs)

@@ -33,6 +33,8 @@ def _build(args: argparse.Namespace) -> int:
         fast=args.fast,
         base=args.base,
         created=args.created,
+        workers=args.workers,
+        cache=not args.no_cache,
     )
     progress = _ProgressBar(args.quiet)
     try:
@@ -44,8 +46,14 @@ def _build(args: argparse.Namespace) -> int:
         raise
     finally:
         progress.close()  # never `if bar:` on tqdm: a bar without a total has no truth value
+    if not args.quiet:
+        for notice in summary.notices:
+            print(f"warning: {printable(notice)}", file=sys.stderr)
     _print_warnings(summary.warnings, args)
     if not args.quiet:
+        if summary.cached:
+            print(f"reused {summary.cached} extractions from the cache; extracted {summary.extracted} papers",
+                  file=sys.stderr)
         if summary.leftovers_removed:
             print(f"removed {summary.leftovers_removed} leftovers of interrupted builds "
                   f"({summary.leftover_bytes / 1e6:.1f} MB) from {shown(args.out)}", file=sys.stderr)
@@ -92,6 +100,16 @@ def _eval(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"wrote {shown(path)}", file=sys.stderr)
     return 0
+
+
+def _workers(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"not a number of processes (1 or more): {value!r}")
+    return number
 
 
 def _date(value: str) -> str:
@@ -231,7 +249,9 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build", help="read papers, extract concepts, write RDF, store and HTML",
         description="Read papers (the bundled corpus when no INPUT is given), extract methods, datasets, "
-        "metrics, tasks and code links, and write outputs/graph.ttl, graph.nt, store/ and graph.html. "
+        "metrics, tasks and code links, and write outputs/graph.ttl, graph.nt, store/, graph.html and changes.json "
+        "(what changed since the previous build). Extractions are cached in OUT/.cache: a rebuild extracts only "
+        "new or changed papers. "
         "The outputs are published together when the build succeeds: a failed, interrupted or empty build "
         "(no paper read) leaves the folder as it was, and one build at a time may write into it. "
         "Exit codes: 2 bad option, 3 missing input path or no paper read (or a bad record with --strict), "
@@ -250,6 +270,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--created", metavar="YYYY-MM-DD", type=_date,
                        help="dcterms:created of the VoID description (default: SOURCE_DATE_EPOCH, else the newest input's date)")
     build.add_argument("--no-html", action="store_true", help="skip the HTML viewer")
+    build.add_argument("--workers", type=_workers, metavar="N",
+                       help="extraction processes (default: one per core; 1: extract in the kg process itself); "
+                       "the outputs are the same for any N")
+    build.add_argument("--no-cache", action="store_true",
+                       help="extract every paper again, without reading or updating the extraction cache OUT/.cache")
     _verbosity(build, quiet="print the summary line only (no warnings, no progress bar)",
                verbose="print every warning, not only the first --show-warnings N")
     build.add_argument("--show-warnings", type=int, default=20, metavar="N", help="how many warnings about bad records to print (default: 20)")

@@ -118,12 +118,14 @@ class Publication:
 
 
 @contextmanager
-def output_folder(root: Path, legacy_names: Iterable[str] = ()) -> Iterator[Publication]:
+def output_folder(root: Path, legacy_names: Iterable[str] = (), keep: Iterable[str] = ()) -> Iterator[Publication]:
     """Lock OUT for one build, clean leftovers and make a staging folder; yields the
     `Publication`. Raises OutputError (one line) when OUT is unusable and OutputBusy when
     another build holds it. Unless published, the staging folder (and OUT itself, when
     this build created it) is removed on the way out, whatever the exit: OUT is then
-    exactly as it was."""
+    exactly as it was -- except for the names in `keep` (the extraction cache, kg.cache):
+    a failed first build that wrote one leaves OUT holding only it (and the lock file),
+    so the next build resumes."""
     root = Path(root)
     created = not os.path.lexists(root)
     _prepare(root)
@@ -140,8 +142,26 @@ def output_folder(root: Path, legacy_names: Iterable[str] = ()) -> Iterator[Publ
                 shutil.rmtree(staging, ignore_errors=True)
     finally:
         if created and (publication is None or not publication.published):
-            shutil.rmtree(root, ignore_errors=True)  # a failed first build leaves no empty OUT behind
+            _remove_new_folder(root, set(keep))  # a failed first build leaves no empty OUT behind
         os.close(lock)  # releases the flock
+
+
+def _remove_new_folder(root: Path, keep: set[str]) -> None:
+    """Remove an OUT this build created, or all of it but the `keep` names that exist."""
+    kept = {name for name in keep if os.path.lexists(root / name)}
+    if not kept:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name not in kept and entry.name != LOCK_NAME:
+            try:
+                _remove(entry)
+            except OSError:
+                pass
 
 
 def check_out_dir(root: Path) -> None:

@@ -59,7 +59,7 @@ SUMMARY = re.compile(
     r"^(?P<papers>\d+) papers from (?P<records>\d+) records in (?P<files>\d+) files "
     r"\((?P<merged>\d+) merged, (?P<skipped>\d+) skipped(?: \((?P<reasons>[^)]*)\))?(?:, (?P<warned>\d+) warned \((?P<warn_reasons>[^)]*)\))?\); "
     r"concepts: (?P<concepts>none|(?:\d+ \w+s(?:, )?)+)(?: \((?P<kinds>\d+) of them kinds\))?; (?P<repos>\d+) repositories; (?P<mentions>\d+) mentions; (?P<results>\d+) results; "
-    r"(?P<triples>\d+) triples; \d+\.\d s$"
+    r"(?P<triples>\d+) triples; (?P<changes>changes: [^;]+; )?\d+\.\d s$"
 )
 
 
@@ -87,11 +87,12 @@ def test_build_prints_the_summary_line(built) -> None:
     assert int(match["mentions"]) >= 5
     assert int(match["triples"]) == len((out / "graph.nt").read_bytes().splitlines())
     assert int(re.search(r"(\d+) methods", match["concepts"]).group(1)) >= 1
+    assert match["changes"] == "changes: first build, all new; "
 
 
 def test_build_writes_outputs_and_warnings(built) -> None:
     out, _, stderr = built
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["graph.nt", "graph.ttl", "store"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["changes.json", "graph.nt", "graph.ttl", "store"]
     assert (out / "store" / "CURRENT").exists()
     warnings = [l for l in stderr.splitlines() if l.startswith("warning: ")]
     assert [w.split(": ", 2)[1].rsplit("/", 1)[-1] for w in warnings] == ["arxiv.jsonl:5", "arxiv.jsonl:6", "arxiv.jsonl:7"]

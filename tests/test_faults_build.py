@@ -24,11 +24,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.cache import CACHE_DIR
 from kg.cli import main
 from kg.outdir import BUILDS, CURRENT, LOCK_NAME
 
 KG = Path(sys.executable).parent / "kg"
-FILES = ("graph.ttl", "graph.nt", "graph.html")
+FILES = ("graph.ttl", "graph.nt", "graph.html", "changes.json")
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -292,7 +293,7 @@ def test_fewer_outputs_leave_no_stale_one(out: Path, fixtures: Path) -> None:
     code, _, stderr = run("build", str(fixtures / "papers.csv"), "--fast", "--no-html", "--out", str(out))
     assert code == 0, stderr
     names = sorted(p for p in os.listdir(out) if not p.startswith("."))
-    assert names == ["graph.nt", "graph.ttl", "store"]  # no graph.html or graph.jsonld of the earlier build
+    assert names == ["changes.json", "graph.nt", "graph.ttl", "store"]  # no graph.html or graph.jsonld of the earlier build
     assert len(os.listdir(out / BUILDS)) == 1
 
 
@@ -311,7 +312,8 @@ def test_an_older_layout_is_migrated(tmp_path: Path, good: Path, fixtures: Path)
     code, _, stderr = run("build", str(fixtures / "papers.csv"), "--fast", "--out", str(old))
     assert code == 0, stderr
     assert "removed 2 leftovers of interrupted builds" in stderr
-    assert sorted(p for p in os.listdir(old) if not p.startswith(".")) == ["eval.json", "graph.html", "graph.nt", "graph.ttl", "store"]
+    assert sorted(p for p in os.listdir(old) if not p.startswith(".")) == [
+        "changes.json", "eval.json", "graph.html", "graph.nt", "graph.ttl", "store"]
     for name in (*FILES, "store"):
         assert (old / name).is_symlink()
     assert os.listdir(old / BUILDS) == [Path(os.readlink(old / CURRENT)).name]
@@ -327,7 +329,7 @@ def test_leftovers_of_killed_builds_are_removed(out: Path, fixtures: Path) -> No
     code, _, stderr = run("build", str(fixtures / "papers.csv"), "--fast", "--out", str(out))
     assert code == 0, stderr
     assert f"removed 4 leftovers of interrupted builds (3.0 MB) from {out}" in stderr
-    assert sorted(os.listdir(out)) == sorted([BUILDS, CURRENT, LOCK_NAME, *FILES, "store"])
+    assert sorted(os.listdir(out)) == sorted([BUILDS, CACHE_DIR, CURRENT, LOCK_NAME, *FILES, "store"])
     assert len(os.listdir(out / BUILDS)) == 1
 
 
@@ -432,3 +434,76 @@ def test_two_builds_at_once(out: Path, fixtures: Path) -> None:
     assert stdout.startswith("2 papers from 2 records in 1 files")
     store = ox.Store.read_only(os.path.realpath(out / "store"))
     assert len(store) == len((out / "graph.nt").read_bytes().splitlines())
+
+
+# --- worker processes (issue 14): they die with the build, whatever stops it --------------------
+
+
+def _processes() -> dict[int, tuple[int, int, str]]:
+    """pid -> (parent pid, process group, command line) of every live process."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if fields[0] != "Z":
+            found[int(entry)] = (int(fields[1]), int(fields[2]), command)
+    return found
+
+
+def _wait_for_workers(process: subprocess.Popen, n: int = 2, timeout: float = 60) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = [pid for pid, (ppid, _, command) in _processes().items()
+                   if ppid == process.pid and "kg.parallel" in command]
+        if len(workers) >= n:
+            return workers
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    raise AssertionError("the build never started its workers")
+
+
+def _gone(pids: list[int], timeout: float = 15) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not set(pids) & set(_processes()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("to", ["the build", "its process group"])
+def test_ctrl_c_during_a_parallel_build(out: Path, to: str) -> None:
+    """SIGINT to the build alone (`kill -INT`) or to its whole process group (Ctrl-C in a
+    terminal reaches the workers too): exit 130, OUT untouched, no traceback, no worker left."""
+    before = snapshot(out)
+    process = subprocess.Popen([str(KG), "build", "--workers", "2", "--out", str(out)], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    workers = _wait_for_workers(process)
+    if to == "the build":
+        process.send_signal(signal.SIGINT)
+    else:
+        os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.splitlines()[-1] == f"kg: interrupted; nothing in {out} was replaced"
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert _gone(workers)
+    assert not [pid for pid, (_, group, _) in _processes().items() if group == process.pid]  # nothing of it left
+    assert_intact(out, before)
+
+
+def test_kill_9_during_a_parallel_build_takes_the_workers_along(out: Path) -> None:
+    before = snapshot(out)
+    process = _start(out, "--workers", "2")
+    workers = _wait_for_workers(process)
+    process.kill()
+    process.communicate(timeout=60)
+    assert _gone(workers)
+    assert snapshot(out) == before
