@@ -23,7 +23,7 @@
 
   function csvCell(value) {
     var s = value === null || value === undefined ? "" : String(value);
-    if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;  /* no formulas when opened in a spreadsheet */
+    if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = "'" + s;  /* text never a formula in a spreadsheet; numbers stay numbers */
     return /[",\n\r]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
   }
 

@@ -162,13 +162,47 @@ def map_layout(
     return [(round(pos[i][0], 1), round(pos[i][1], 1)) for i in range(n)]
 
 
-def _place_rest(n: int, edges: Sequence[tuple[int, int, float]], pos: dict, radii: np.ndarray, order) -> None:
+class _Discs:
+    """Placed discs in two uniform grids (small discs in fine cells, the rest in coarse
+    ones), so a free spot is found without scanning every disc."""
+
+    SMALL = 10.0  # radius up to which a disc goes to the fine grid
+
+    def __init__(self, largest: float, gap: float) -> None:
+        self.gap = gap
+        self.tiers = [(self.SMALL, 2.0 * self.SMALL + gap, defaultdict(list)),
+                      (max(largest, self.SMALL), 2.0 * max(largest, self.SMALL) + gap, defaultdict(list))]
+
+    def add(self, x: float, y: float, r: float) -> None:
+        _top, cell, grid = self.tiers[0] if r <= self.SMALL else self.tiers[1]
+        grid[math.floor(x / cell), math.floor(y / cell)].append((x, y, r))
+
+    def free(self, x: float, y: float, r: float) -> bool:
+        """No placed disc within `gap` of a disc of radius `r` at (x, y)."""
+        for top, cell, grid in self.tiers:
+            span = math.ceil((r + top + self.gap) / cell)
+            cx, cy = math.floor(x / cell), math.floor(y / cell)
+            for gx in range(cx - span, cx + span + 1):
+                for gy in range(cy - span, cy + span + 1):
+                    for ox, oy, orad in grid.get((gx, gy), ()):
+                        if (x - ox) ** 2 + (y - oy) ** 2 < (r + orad + self.gap) ** 2:
+                            return False
+        return True
+
+
+def _place_rest(n: int, edges: Sequence[tuple[int, int, float]], pos: dict, radii: np.ndarray, order,
+                max_tries: int = 4000) -> None:
     """Every unplaced node on a spiral around its strongest placed neighbour, most used
-    first; those with none on a ring outside."""
+    first; those with none on a ring outside. Each takes the first point of its spiral
+    (or ring) where its disc overlaps no placed one (giving up after `max_tries` points),
+    so a small concept is never drawn under a bigger one that a click would hit instead."""
     neighbours: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for i, j, w in edges:
         neighbours[i].append((-w, j))
         neighbours[j].append((-w, i))
+    discs = _Discs(float(radii.max()) if n else 0.0, GAP)
+    for i, (x, y) in pos.items():
+        discs.add(x, y, radii[i])
     satellites: dict[int, int] = defaultdict(int)
     waiting = sorted((i for i in range(n) if i not in pos), key=order)
     for _ in range(3):  # a node whose neighbours are all unplaced waits for them
@@ -178,16 +212,28 @@ def _place_rest(n: int, edges: Sequence[tuple[int, int, float]], pos: dict, radi
             if anchor is None:
                 later.append(i)
                 continue
-            k = satellites[anchor]
-            satellites[anchor] += 1
-            reach = radii[anchor] + radii[i] + GAP + 2.2 * (radii[i] + GAP) * math.sqrt(k)
             ax, ay = pos[anchor]
-            pos[i] = (ax + reach * math.cos(k * GOLDEN_ANGLE + anchor), ay + reach * math.sin(k * GOLDEN_ANGLE + anchor))
+            for _try in range(max_tries):
+                k = satellites[anchor]
+                satellites[anchor] += 1
+                reach = radii[anchor] + radii[i] + GAP + 2.2 * (radii[i] + GAP) * math.sqrt(k)
+                x, y = ax + reach * math.cos(k * GOLDEN_ANGLE + anchor), ay + reach * math.sin(k * GOLDEN_ANGLE + anchor)
+                if discs.free(x, y, radii[i]):
+                    break
+            pos[i] = (x, y)
+            discs.add(x, y, radii[i])
         waiting = later
-    outer = max((math.hypot(x, y) for x, y in pos.values()), default=0.0) + 4 * GAP
-    for k, i in enumerate(waiting):
-        reach = outer + 10.0 * math.sqrt(k)
-        pos[i] = (reach * math.cos(k * GOLDEN_ANGLE), reach * math.sin(k * GOLDEN_ANGLE))
+    outer = max((math.hypot(x, y) + radii[i] for i, (x, y) in pos.items()), default=0.0) + 4 * GAP
+    k = 0
+    for i in waiting:
+        for _try in range(max_tries):
+            reach = outer + radii[i] + 10.0 * math.sqrt(k)
+            x, y = reach * math.cos(k * GOLDEN_ANGLE), reach * math.sin(k * GOLDEN_ANGLE)
+            k += 1
+            if discs.free(x, y, radii[i]):
+                break
+        pos[i] = (x, y)
+        discs.add(x, y, radii[i])
 
 
 __all__ = ["FORCE_LIMIT", "map_layout", "pack_discs", "radius", "separate"]
