@@ -283,6 +283,16 @@
       schedule();
     }
 
+    /* Pan so node i is in view and not under the right `inset` pixels (the open panel). */
+    function reveal(i, inset) {
+      var s = toScreen(i), margin = 24, right = width - (inset || 0);
+      if (s[0] >= margin && s[0] <= right - margin && s[1] >= margin && s[1] <= height - margin) return false;
+      view.x = C.x[i] + (width / 2 - right / 2) / view.k;
+      view.y = C.y[i];
+      schedule();
+      return true;
+    }
+
     function hit(px, py) {
       var order = drawOrder(), best = -1;
       for (var o = order.length - 1; o >= 0; o--) {
@@ -396,7 +406,7 @@
       visibleCount: function () { var c = 0; for (var i = 0; i < n; i++) c += visible[i]; return c; },
       visibleEdgeCount: function () { var c = 0; for (var k = 0; k < m; k++) c += edgeVisible[k]; return c; },
       update: function (changes) { Object.keys(changes || {}).forEach(function (key) { state[key] = changes[key]; }); recount(); },
-      redraw: schedule, drawNow: draw, fit: fit, focus: focus, hit: hit, resize: resize,
+      redraw: schedule, drawNow: draw, fit: fit, focus: focus, hit: hit, resize: resize, reveal: reveal,
       select: function (i) { selected = i; schedule(); },
       selected: function () { return selected; },
       screenPosition: function (i) {

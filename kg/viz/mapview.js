@@ -288,8 +288,11 @@
         syncControls();
       }
       map.select(c);
-      if (options && options.focusCamera) map.focus(c, Math.max(map.view().k, 1));
       deps.openPanel(C.node[c], function (body) { fillConcept(body, c); });
+      if (options && options.focusCamera) {  /* reached from the search or a panel: bring it into view, left of the panel */
+        var panel = document.getElementById("panel");
+        map.reveal(c, panel && !panel.hidden ? panel.getBoundingClientRect().width : 0);
+      }
       return true;
     }
 
