@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-TYPES = ("Method", "Dataset", "Metric", "Task")
-TYPE_SHARE = (0.45, 0.2, 0.1, 0.25)  # of concept slots
+from kg.types import TYPE_NAMES as TYPES
+
 ALPHA0 = {"Method": 3.0, "Dataset": 1.6, "Metric": 0.25, "Task": 1.4}  # innovation: Heaps' K
 BETA = 0.62  # Heaps' exponent
 CATEGORIES = ("cs.LG", "cs.CV", "cs.CL", "stat.ML", "cs.AI", "cs.RO", "cs.IR", "cs.NE", "eess.AS", "eess.IV")

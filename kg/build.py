@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 import networkx as nx
 from pyoxigraph import NamedNode
 
+from kg.types import plural
 from kg.cache import CACHE_DIR, ExtractionCache
 from kg.changes import CHANGES_NAME, Changes, compare, index_of, read_index, write_changes, write_index
+from kg.cluster import check_scheduler
 from kg.errors import InputError, Interrupted, NoPapers, OutputError, UsageError, printable, shown
 from kg.extract import create_pipeline, extract_papers
 from kg.extract.generic import names_a_kind
@@ -53,6 +55,7 @@ class BuildOptions:
     cache: bool = True  # reuse and update the extraction cache OUT/.cache (kg.cache); build() only
     chunk_size: int = 64  # papers per chunk sent to a worker (and looked up in the cache at once)
     min_parallel: int = 128  # fewer papers to extract than this: no worker processes are started
+    scheduler: str | None = None  # a Dask scheduler's address (kg.cluster): extract on its workers, not here
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class BuildSummary:
 
     def line(self) -> str:
         """The one-line summary `kg build` closes with."""
-        concepts = ", ".join(f"{n} {t.lower()}s" for t, n in sorted(self.concepts.items()))
+        concepts = ", ".join(f"{n} {plural(t)}" for t, n in sorted(self.concepts.items()))
         skipped = f"{self.skipped} skipped" + (f" ({_reasons(self.skip_reasons)})" if self.skipped else "")
         if self.warned:
             skipped += f", {self.warned} warned ({_reasons(self.warn_reasons)})"
@@ -134,12 +137,17 @@ def graph_of_papers(
 def extracted_papers(papers: Iterable[Paper], options: BuildOptions,
                      cache: ExtractionCache | None = None) -> Iterator[ExtractedPaper]:
     """Each paper's extraction, in input order: in this process (one worker, no cache: one
-    streaming spaCy pipeline), else through kg.parallel's chunks, workers and cache."""
+    streaming spaCy pipeline), on a Dask cluster (`options.scheduler`: kg.cluster), else
+    through kg.parallel's chunks, workers and cache."""
+    task = ExtractionTask(fast=options.fast, min_confidence=options.min_confidence, batch_size=options.batch_size)
+    if options.scheduler is not None:
+        from kg.cluster import extract_on_cluster
+
+        return extract_on_cluster(papers, task, options.scheduler, cache=cache, chunk_size=options.chunk_size)
     workers = resolve_workers(options.workers)
     if workers == 1 and cache is None:
         return iter(extract_papers(papers, create_pipeline(options.fast), batch_size=options.batch_size,
                                    min_confidence=options.min_confidence))
-    task = ExtractionTask(fast=options.fast, min_confidence=options.min_confidence, batch_size=options.batch_size)
     return extract_in_order(papers, task, workers=workers, cache=cache, chunk_size=options.chunk_size,
                             min_parallel=options.min_parallel)
 
@@ -259,6 +267,7 @@ def check_options(options: BuildOptions) -> list[str]:
         raise UsageError(f"unknown input format {printable(repr(options.input_format))}; known: {', '.join(READERS)}")
     formats = list(dict.fromkeys(rdf_format(name).name for name in options.rdf_formats))
     resolve_workers(options.workers)
+    check_scheduler(options.scheduler, options.workers)
     if options.chunk_size < 1 or options.batch_size < 1:
         raise UsageError(f"chunk and batch sizes must be at least 1 (chunk {options.chunk_size}, batch {options.batch_size})")
     check_base_iri(options.base)

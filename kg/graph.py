@@ -47,13 +47,9 @@ from kg.normalize import concept_key, strip_acronym_plural
 from kg.mention_fixes import acronym_fits, fix_mentions, fix_result_links
 from kg.directions import lower_is_better
 from kg.records import REPOSITORY, ConceptType, ExtractedPaper, Mention, Paper, Result, Role
+from kg.types import relations
 
-RELATION_BY_TYPE = {
-    ConceptType.METHOD.value: "usesMethod",
-    ConceptType.DATASET.value: "usesDataset",
-    ConceptType.METRIC.value: "reportsMetric",
-    ConceptType.TASK.value: "addressesTask",
-}
+RELATION_BY_TYPE = relations()  # concept type -> paper-to-concept relation (kg.types)
 PROPOSES_METHOD = "proposesMethod"
 HAS_CODE = "hasCode"
 

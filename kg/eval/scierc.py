@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kg.errors import InputError
+from kg.types import scierc_labels
 
 # SciERC type -> kg type; Generic and OtherScientificTerm are not concepts of the graph.
-KG_LABELS = {"Task": "Task", "Method": "Method", "Metric": "Metric", "Material": "Dataset"}
+KG_LABELS = scierc_labels()  # kg.types: SciERC's Material is a Dataset
 ALL_LABELS = {**KG_LABELS, "OtherScientificTerm": "OtherScientificTerm", "Generic": "Generic"}
 SPLITS = ("train", "dev", "test")
 

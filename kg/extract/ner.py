@@ -40,11 +40,12 @@ from kg.extract.inference import SpanModel
 from kg.extract.spancat import make_kg_spancat  # noqa: F401 (registers the model's factory, kg_spancat)
 from kg.extract.patterns import head_label, is_distinctive
 from kg.normalize import concept_key, singular
+from kg.types import TYPE_NAMES, scierc_labels
 
 COMPONENT = "model"
 MODEL_DIR = Path(__file__).parent / "model"
 # The model is trained with kg's names (SciERC Material is Dataset); SciERC's own also map.
-KG_TYPES = {"Method": "Method", "Task": "Task", "Metric": "Metric", "Dataset": "Dataset", "Material": "Dataset"}
+KG_TYPES = {**{t: t for t in TYPE_NAMES}, **scierc_labels()}
 # A span is kept from this probability of its best type. The F1-optimal threshold of a
 # calibrated classifier is half the F1 it reaches (Lipton et al., 2014, "Thresholding
 # Classifiers to Maximize F1 Score"): about 0.3 here; SciERC dev preferred 0.4 to 0.3 and

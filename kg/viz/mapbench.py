@@ -24,10 +24,11 @@ import networkx as nx
 
 from kg.graph import concept_node, paper_node
 from kg.records import Field, Mention
+from kg.types import TYPE_NAMES, relations
 from kg.viz.bench import CHROMIUM, CHROMIUM_ARGS
 
-TYPES = ("Method", "Dataset", "Metric", "Task")
-RELATION = {"Method": "usesMethod", "Dataset": "usesDataset", "Metric": "reportsMetric", "Task": "addressesTask"}
+TYPES = TYPE_NAMES
+RELATION = relations()
 CATEGORIES = ("cs.LG", "cs.CV", "cs.CL", "stat.ML", "cs.AI", "cs.RO", "cs.IR", "eess.AS")
 YEARS = range(2018, 2026)
 

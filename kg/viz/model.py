@@ -25,6 +25,7 @@ from decimal import Decimal
 import networkx as nx
 
 from kg.graph import concept_node, repository_node
+from kg.types import CONCEPT_TYPES
 
 PAPER = "paper"
 REPOSITORY = "repository"
@@ -42,15 +43,12 @@ class NodeType:
 # Colours: Tableau 10 (distinct for common colour-vision deficiencies); shapes differ too.
 NODE_TYPES: tuple[NodeType, ...] = (
     NodeType(PAPER, "Paper", "#4e79a7", "dot"),
-    NodeType("Method", "Method", "#f28e2b", "diamond"),
-    NodeType("Dataset", "Dataset", "#59a14f", "square"),
-    NodeType("Metric", "Metric", "#e15759", "triangle"),
-    NodeType("Task", "Task", "#b07aa1", "star"),
+    *(NodeType(t.name, t.name, t.color, t.shape) for t in CONCEPT_TYPES),  # kg.types
     NodeType(REPOSITORY, "Repository", "#7f7f7f", "triangleDown"),
     NodeType(OTHER, "Other", "#bab0ac", "dot"),
 )
 TYPE_BY_NAME = {t.name: t for t in NODE_TYPES}
-MENTION_TYPE = {"Method": "Method", "Dataset": "Dataset", "Metric": "Metric", "Task": "Task", "Repository": REPOSITORY}
+MENTION_TYPE = {**{t.name: t.name for t in CONCEPT_TYPES}, "Repository": REPOSITORY}
 FIELDS = ("title", "abstract")
 _SAFE_URL = re.compile(r"^https?://[^\s\x00-\x1f]+$", re.IGNORECASE)
 PAPER_LABEL_CHARS = 48

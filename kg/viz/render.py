@@ -22,6 +22,7 @@ import jinja2
 import networkx as nx
 from pyvis.network import Network
 
+from kg.types import TYPE_NAMES
 from kg.viz import layout as layout_mod
 from kg.viz.conceptmap import concept_map
 from kg.viz.mapdata import map_payload
@@ -41,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 VIS_VERSION = "9.1.2"
 MAX_ABSTRACTS = 10_000  # papers whose abstracts the page embeds (build_nodes)
 MAP_SCRIPTS = ("conceptmap.js", "mapview.js")  # the concept map's drawing, then its controls and panel
-MAP_TYPES = ("Method", "Dataset", "Metric", "Task")
+MAP_TYPES = TYPE_NAMES  # kg.types
 RELATIONS = ("proposesMethod", "usesMethod", "usesDataset", "reportsMetric", "addressesTask", "hasCode")
 
 
@@ -196,6 +197,7 @@ def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, s
         vis_js=vis_js,
         viewer_js=viewer_js,
         map_js=map_js,
+        node_types=NODE_TYPES,
         css=css,
         script_hashes=" ".join((_csp_hash(vis_js), _csp_hash(map_js), _csp_hash(viewer_js))),
         has_map=bool(cmap.concepts),
