@@ -11,7 +11,7 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
-from kg.rdf.namespace import KG, MLS, PREFIXES, RESOURCE_BASE, sparql_prologue
+from kg.rdf.namespace import KG, MLS, OA, PREFIXES, RESOURCE_BASE, sparql_prologue
 
 pyshacl = pytest.importorskip("pyshacl")
 
@@ -64,6 +64,19 @@ def test_namespaces_are_closed():
         KG.paper  # noqa: B018 (misspelt on purpose)
     with pytest.raises(AttributeError):
         MLS.Algorythm  # noqa: B018
+    assert OA.hasSelector == URIRef("http://www.w3.org/ns/oa#hasSelector")
+    with pytest.raises(AttributeError):
+        OA.hasSelecter  # noqa: B018
+
+
+def test_oa_namespace_is_the_oa_terms_of_the_ontology_and_shapes(ont: Graph, shapes: Graph):
+    """OA lists exactly the Web Annotation terms kg.ttl uses; the shapes use no other."""
+    def oa_terms(graph: Graph) -> set[URIRef]:
+        return {t for triple in graph for t in triple
+                if isinstance(t, URIRef) and t.startswith(str(OA._NS)) and t != URIRef(str(OA._NS))}
+
+    assert oa_terms(ont) == set(dir(OA))
+    assert oa_terms(shapes) <= set(dir(OA))
 
 
 def test_prefixes():
@@ -71,6 +84,8 @@ def test_prefixes():
     assert PREFIXES["schema"] == "https://schema.org/"
     assert PREFIXES["mls"] == "http://www.w3.org/ns/mls#"
     assert PREFIXES["res"] == RESOURCE_BASE == "https://w3id.org/kg-papers/resource/"
+    assert PREFIXES["oa"] == "http://www.w3.org/ns/oa#"
+    assert PREFIXES["dctypes"] == "http://purl.org/dc/dcmitype/"
     for p in ("dcterms", "skos", "prov", "xsd", "rdf", "rdfs", "owl", "void"):
         assert p in PREFIXES
     prologue = sparql_prologue()
@@ -138,6 +153,7 @@ SUBCLASS_OF = [
     (KG.Task, MLS.Task),
     (KG.Repository, SCHEMA.SoftwareSourceCode),
     (KG.Mention, PROV.Entity),
+    (KG.Mention, OA.SpecificResource),
     (KG.ExtractionRun, PROV.Activity),
     (KG.Result, MLS.ModelEvaluation),
 ]
@@ -221,7 +237,10 @@ def test_property_kinds(ont: Graph):
     # the external terms the export uses are declared, not redefined
     for term in (DCTERMS.title, DCTERMS.abstract, DCTERMS.identifier, DCTERMS.issued,
                  DCTERMS.creator, DCTERMS.source, SCHEMA.url, SCHEMA.codeRepository,
-                 SKOS.prefLabel, SKOS.altLabel, PROV.wasGeneratedBy):
+                 SKOS.prefLabel, SKOS.altLabel, PROV.wasGeneratedBy,
+                 # the standard vocabularies' terms (kg.rdf.standard)
+                 DCTERMS.subject, DCTERMS.isPartOf, SCHEMA.sameAs, SCHEMA.author, SCHEMA.name, SCHEMA.position,
+                 SKOS.inScheme, SKOS.notation, OA.hasSource, OA.hasSelector, OA.start, OA.end, OA.exact):
         assert any((term, RDF.type, t) in ont for t in TERM_TYPES[1:]), term
         assert ont.value(term, RDFS.domain) is None and ont.value(term, RDFS.range) is None
 
@@ -312,6 +331,7 @@ def test_shapes_parse(shapes: Graph):
     targets = {o for s in node_shapes for o in shapes.objects(s, SH.targetClass)}
     assert {KG.Paper, KG.Concept, KG.Method, KG.Dataset, KG.Metric, KG.Task,
             KG.Repository, KG.Mention} <= targets
+    assert {SCHEMA.Role, SCHEMA.Person, OA.TextPositionSelector, OA.TextQuoteSelector} <= targets
     assert "http://schema.org/" not in {str(ns) for _, ns in shapes.namespaces()}
 
 
@@ -323,6 +343,52 @@ def test_conforming_graph_conforms(shapes: Graph):
 def test_conforming_graph_conforms_with_ontology(shapes: Graph, ont: Graph):
     conforms, _, text = validate(CONFORMING, shapes, ont_graph=ont, inference="rdfs")
     assert conforms, text
+
+
+# What kg.rdf.standard adds for the paper and the mention of CONFORMING.
+STANDARD = """
+<paper/2401.00001> a schema:ScholarlyArticle ;
+    schema:sameAs <https://arxiv.org/abs/2401.00001> ;
+    schema:author <paper/2401.00001#author-1> ;
+    dcterms:subject <category/cs.LG> .
+<paper/2401.00001#author-1> a schema:Role ; schema:author <person/ada-lovelace-0> ; schema:position 1 .
+<person/ada-lovelace-0> a schema:Person ; schema:name "Ada Lovelace" .
+<categories> a skos:ConceptScheme ; skos:prefLabel "Subject categories" .
+<category/cs.LG> a skos:Concept ; skos:inScheme <categories> ; skos:prefLabel "cs.LG" ; skos:notation "cs.LG" .
+<mention/2401.00001/abstract/16-27> oa:hasSource <paper/2401.00001#abstract> ;
+    oa:hasSelector <text-position/16-27> , <text-quote/0> .
+<paper/2401.00001#abstract> a dctypes:Text ; dcterms:isPartOf <paper/2401.00001> .
+<text-position/16-27> a oa:TextPositionSelector ; oa:start "16"^^xsd:nonNegativeInteger ; oa:end "27"^^xsd:nonNegativeInteger .
+<text-quote/0> a oa:TextQuoteSelector ; oa:exact "Transformer" .
+"""
+
+
+def test_standard_vocabulary_nodes_conform(shapes: Graph, ont: Graph):
+    for kwargs in ({}, {"ont_graph": ont, "inference": "rdfs"}):
+        conforms, _, text = validate(CONFORMING + STANDARD, shapes, **kwargs)
+        assert conforms, text
+
+
+@pytest.mark.parametrize(
+    "old,new,focus,path,component",
+    [
+        ('oa:start "16"^^xsd:nonNegativeInteger', 'oa:start "30"^^xsd:nonNegativeInteger', "text-position/16-27",
+         OA.start, SH.LessThanConstraintComponent),
+        ('oa:exact "Transformer"', 'oa:exact ""', "text-quote/0", OA.exact, SH.MinLengthConstraintComponent),
+        ("schema:position 1", 'schema:position "1"', "paper/2401.00001#author-1", SCHEMA.position,
+         SH.DatatypeConstraintComponent),
+        ("<text-quote/0> .\n", "<text-quote/0> , <text-quote/1> .\n", "mention/2401.00001/abstract/16-27",
+         OA.hasSelector, SH.MaxCountConstraintComponent),
+        ('skos:notation "cs.LG" .', ".", "category/cs.LG", SKOS.notation, SH.MinCountConstraintComponent),
+        ("dcterms:isPartOf <paper/2401.00001>", "dcterms:isPartOf <category/cs.LG>", "paper/2401.00001#abstract",
+         DCTERMS.isPartOf, SH.ClassConstraintComponent),
+    ],
+)
+def test_standard_vocabulary_constraints(shapes: Graph, old: str, new: str, focus: str, path: URIRef, component: URIRef):
+    assert STANDARD.count(old) == 1, old
+    conforms, report, text = validate(CONFORMING + STANDARD.replace(old, new), shapes)
+    assert not conforms
+    assert (RES[focus], path, component) in violations(report), text
 
 
 def test_broken_graph_reports_each_violation(shapes: Graph):

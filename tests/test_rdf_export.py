@@ -3,6 +3,7 @@ deterministic bytes, atomic writes."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -109,6 +110,77 @@ EXPECTED = """
 """
 
 
+def _sha(text: str, length: int) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:length]
+
+
+P, R = f"{RESOURCE_BASE}paper/arxiv/2301.00001", RESOURCE_BASE
+
+# What kg.rdf.standard adds beside the core vocabulary (tests/test_standard_vocab.py checks each part).
+STANDARD_EXPECTED = f"""
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dctypes: <http://purl.org/dc/dcmitype/> .
+@prefix schema: <https://schema.org/> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix mls: <http://www.w3.org/ns/mls#> .
+@prefix oa: <http://www.w3.org/ns/oa#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+
+<{P}> a schema:ScholarlyArticle ;
+    schema:sameAs <https://arxiv.org/abs/2301.00001> ;
+    schema:author <{P}#author-1> ;
+    dcterms:subject <{R}category/cs.LG> .
+<{P}#author-1> a schema:Role ; schema:author <{R}person/ada-lovelace-{_sha("Ada Lovelace", 10)}> ; schema:position 1 .
+<{R}person/ada-lovelace-{_sha("Ada Lovelace", 10)}> a schema:Person ; schema:name "Ada Lovelace" .
+<{R}categories> a skos:ConceptScheme ; skos:prefLabel "Subject categories" .
+<{R}category/cs.LG> a skos:Concept ; skos:inScheme <{R}categories> ; skos:prefLabel "cs.LG" ; skos:notation "cs.LG" .
+
+<{R}method/sharpness-aware-minimization> a skos:Concept , mls:Algorithm .
+<{R}method/bert> a skos:Concept , mls:Algorithm .
+<{R}dataset/imagenet> a skos:Concept , mls:Dataset , schema:Dataset .
+<{R}repository/github.com/a/b> a schema:SoftwareSourceCode .
+<{R}component/abbreviation> a prov:Activity .
+<{R}component/gazetteer> a prov:Activity .
+<{R}component/patterns-named-dataset> a prov:Activity .
+<{R}component/code-links> a prov:Activity .
+
+<{P}#abstract> a dctypes:Text ; dcterms:isPartOf <{P}> .
+<{P}#m-abstract-7-10> oa:hasSource <{P}#abstract> ;
+    oa:hasSelector <{R}text-position/7-10> , <{R}text-quote/{_sha("SAM", 16)}> .
+<{P}#m-abstract-15-19> oa:hasSource <{P}#abstract> ;
+    oa:hasSelector <{R}text-position/15-19> , <{R}text-quote/{_sha("BERT", 16)}> .
+<{P}#m-abstract-23-31> oa:hasSource <{P}#abstract> ;
+    oa:hasSelector <{R}text-position/23-31> , <{R}text-quote/{_sha("ImageNet", 16)}> .
+<{P}#m-abstract-39-61> oa:hasSource <{P}#abstract> ;
+    oa:hasSelector <{R}text-position/39-61> , <{R}text-quote/{_sha("https://github.com/a/b", 16)}> .
+<{R}text-position/7-10> a oa:TextPositionSelector ;
+    oa:start "7"^^xsd:nonNegativeInteger ; oa:end "10"^^xsd:nonNegativeInteger .
+<{R}text-position/15-19> a oa:TextPositionSelector ;
+    oa:start "15"^^xsd:nonNegativeInteger ; oa:end "19"^^xsd:nonNegativeInteger .
+<{R}text-position/23-31> a oa:TextPositionSelector ;
+    oa:start "23"^^xsd:nonNegativeInteger ; oa:end "31"^^xsd:nonNegativeInteger .
+<{R}text-position/39-61> a oa:TextPositionSelector ;
+    oa:start "39"^^xsd:nonNegativeInteger ; oa:end "61"^^xsd:nonNegativeInteger .
+<{R}text-quote/{_sha("SAM", 16)}> a oa:TextQuoteSelector ; oa:exact "SAM" .
+<{R}text-quote/{_sha("BERT", 16)}> a oa:TextQuoteSelector ; oa:exact "BERT" .
+<{R}text-quote/{_sha("ImageNet", 16)}> a oa:TextQuoteSelector ; oa:exact "ImageNet" .
+<{R}text-quote/{_sha("https://github.com/a/b", 16)}> a oa:TextQuoteSelector ; oa:exact "https://github.com/a/b" .
+"""
+
+
+def expected_graph(annotations: bool = True) -> Graph:
+    """The core vocabulary's triples (EXPECTED) and the standard vocabularies' (without the
+    Web Annotation ones when `annotations` is off)."""
+    graph = Graph().parse(data=EXPECTED, format="turtle").parse(data=STANDARD_EXPECTED, format="turtle")
+    if not annotations:
+        oa = "http://www.w3.org/ns/oa#"
+        for s, p, o in list(graph):
+            if str(p).startswith(oa) or str(o).startswith(oa) or str(s).endswith("#abstract"):
+                graph.remove((s, p, o))
+    return graph
+
+
 def one_paper_graph(paper: Paper = PAPER, mentions=(SAM, BERT, IMAGENET, URL)):
     repos = tuple(Repository(m.key, "github.com", True) for m in mentions if m.label == REPOSITORY)
     return build_graph([ExtractedPaper(paper, tuple(mentions), repos)])
@@ -136,15 +208,25 @@ def explain(expected: Graph, actual: Graph) -> str:
 def test_one_paper_graph_gives_the_expected_triples(tmp_path: Path, name: str, rdflib_format: str) -> None:
     written = write_rdf(one_paper_graph(), tmp_path, [name])
     actual = data_only(parse(written[name], rdflib_format))
-    expected = Graph().parse(data=EXPECTED, format="turtle")
-    assert len(actual) == len(expected) == 71
+    expected = expected_graph()
+    assert len(Graph().parse(data=EXPECTED, format="turtle")) == 71  # the core vocabulary's triples
+    assert len(actual) == len(expected) == 132
     assert isomorphic(expected, actual), explain(expected, actual)
 
 
 def test_graph_triples_without_description_are_exactly_the_data() -> None:
     data = ox.serialize(graph_triples(one_paper_graph(), describe=False), format=ox.RdfFormat.N_TRIPLES)
     actual = Graph().parse(data=data.decode("utf-8"), format="nt")
-    expected = Graph().parse(data=EXPECTED, format="turtle")
+    expected = expected_graph()
+    assert isomorphic(expected, actual), explain(expected, actual)
+
+
+def test_without_annotations_only_the_selectors_are_left_out() -> None:
+    data = ox.serialize(graph_triples(one_paper_graph(), describe=False, annotations=False),
+                        format=ox.RdfFormat.N_TRIPLES)
+    actual = Graph().parse(data=data.decode("utf-8"), format="nt")
+    expected = expected_graph(annotations=False)
+    assert len(actual) == len(expected) == 132 - 4 * 3 - 2 - 4 * 3 - 4 * 2
     assert isomorphic(expected, actual), explain(expected, actual)
 
 
@@ -155,7 +237,7 @@ def test_description_counts_the_data_triples(tmp_path: Path) -> None:
     assert count_triples(graph) == len(path.read_bytes().splitlines()) == len(parsed)
     void = URIRef("http://rdfs.org/ns/void#")
     dataset = URIRef(f"{RESOURCE_BASE}void")
-    assert int(parsed.value(dataset, URIRef(str(void) + "triples"))) == 71
+    assert int(parsed.value(dataset, URIRef(str(void) + "triples"))) == 132
 
 
 HOSTILE_TITLE = 'He said "hi"\nthen <script>alert(\'x\')</script> \\ back\\slash """ and \'\'\' {x} ${y} @en .'
@@ -344,6 +426,7 @@ def test_a_kind_of_data_is_a_kind_and_generic_concept_but_no_dataset() -> None:
     nt = ox.serialize(graph_triples(builder.build(), describe=False), format=ox.RdfFormat.N_TRIPLES).decode()
     graph = Graph().parse(data=nt, format="nt")
     concept = URIRef(RESOURCE_BASE + "dataset/training-data")
-    assert {o for o in graph.objects(concept, RDF.type)} == {KG.Concept, KG.Kind, KG.GenericConcept}
+    # skos:Concept materialized from kg:Concept; no kg:Dataset, so no mls:Dataset or schema:Dataset
+    assert {o for o in graph.objects(concept, RDF.type)} == {KG.Concept, SKOS.Concept, KG.Kind, KG.GenericConcept}
     paper = next(graph.subjects(KG.mentions, concept))
     assert (paper, KG.usesDataset, concept) not in graph  # papers only mention a kind of data

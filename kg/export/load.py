@@ -2,7 +2,8 @@
 `kg export` converts what `kg build` wrote without extracting again.
 
 What is rebuilt from the core vocabulary: papers (kg:Paper with dcterms:title, abstract,
-identifier, issued, creator in file order, schema:url, dcterms:source), concepts (kg:Concept
+identifier, issued, creator in file order, schema:url, dcterms:source, and their categories:
+the skos:notation of each dcterms:subject, kg.rdf.standard), concepts (kg:Concept
 with their kg:Method/Dataset/Metric/Task class, kg:Kind, skos:prefLabel, altLabel, broader,
 kg:lowerIsBetter), repositories (kg:Repository), the paper -> concept/repository edges
 (kg:usesMethod ... kg:hasCode; count = their mentions, confidence = the best one) and the
@@ -85,7 +86,8 @@ def load_graph(out: Path):
             graph.add_node(node, kind="paper", label=title, title=title, abstract=one(iri, dc + "abstract") or "",
                            key=key, arxiv_id=arxiv, identifier=one(iri, dc + "identifier"),
                            issued=one(iri, dc + "issued"), authors=every(iri, dc + "creator"),
-                           url=one(iri, sdo + "url"), categories=(), sources=tuple(sorted(every(iri, dc + "source"))),
+                           url=one(iri, sdo + "url"), sources=tuple(sorted(every(iri, dc + "source"))),
+                           categories=tuple(c for c in (one(s, skos + "notation") for s in every(iri, dc + "subject")) if c),
                            mentions=(), results=())
         elif k + "Concept" in kinds:
             ctype = next((c for c in _CTYPES if k + c in kinds), None)

@@ -6,8 +6,12 @@ in-memory rdflib graph. IRIs are stable: a paper is keyed on its arXiv id when i
 one, else on its normalized title; a concept on its type and key; a repository on its URL.
 A paper's results (kg:Result) follow its mentions, each with
 its own evidence mention over the number. Untrusted text only ever reaches RDF as literals (escaped by the serializer) or as
-percent-encoded IRI segments. The stream ends with a VoID description of the
-dataset (kg.rdf.void).
+percent-encoded IRI segments. Beside the core vocabulary, kg.rdf.standard adds the
+standard vocabularies' view of the same data: materialized schema:/skos:/mls: superclasses,
+schema:sameAs arXiv and DOI IRIs, authors as schema:Person in schema:Role order, categories
+as a SKOS concept scheme, and (unless `annotations` is off) every kg:Mention as a Web
+Annotation oa:SpecificResource with a text-position and a text-quote selector. The stream
+ends with a VoID description of the dataset (kg.rdf.void).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from kg.normalize import slug
 from kg.rdf.namespace import KG, RESOURCE_BASE
+from kg.rdf.standard import SharedNodes, superclass_triples
 from kg.rdf.void import VoidStats, void_triples
 from kg.records import Mention, Result
 from kg.text import is_web_url
@@ -94,6 +99,7 @@ class Iris:
 
 def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
     yield ox.Triple(iri, TYPE, _iri(KG.Paper))
+    yield from superclass_triples(iri, KG.Paper)
     yield ox.Triple(iri, _iri(DCTERMS.title), _text(attrs["title"]))
     yield ox.Triple(iri, _iri(DCTERMS.abstract), _text(attrs["abstract"]))
     if attrs.get("identifier"):
@@ -111,8 +117,10 @@ def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
 
 def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
     yield ox.Triple(iri, TYPE, _iri(KG.Concept))
+    yield from superclass_triples(iri, KG.Concept)
     if not (attrs.get("generic") and attrs["ctype"] == "Dataset"):  # a kind of data is no dataset
         yield ox.Triple(iri, TYPE, _iri(KG[attrs["ctype"]]))
+        yield from superclass_triples(iri, KG[attrs["ctype"]])
     if attrs.get("generic"):  # a kind (kg.kinds); kg:GenericConcept ⊑ kg:Kind keeps old queries filtering it
         yield ox.Triple(iri, TYPE, _iri(KG.Kind))
         yield ox.Triple(iri, TYPE, _iri(KG.GenericConcept))
@@ -127,20 +135,23 @@ def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
 
 def _repository_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
     yield ox.Triple(iri, TYPE, _iri(KG.Repository))
+    yield from superclass_triples(iri, KG.Repository)
     yield ox.Triple(iri, _iri(SDO.codeRepository), url_iri(attrs["url"]))
     yield ox.Triple(iri, _iri(KG.host), _text(attrs["host"]))
     yield ox.Triple(iri, _iri(KG.isCodeHost), _typed(str(attrs["is_code_host"]).lower(), XSD.boolean))
 
 
-def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris: Iris) -> Iterator[ox.Triple]:
+def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris: Iris,
+                     shared: SharedNodes) -> Iterator[ox.Triple]:
     node = ox.NamedNode(f"{paper.value}#m-{m.field.value}-{m.start}-{m.end}")
-    yield from _evidence_triples(node, paper, target, m, iris)
+    yield from _evidence_triples(node, paper, target, m, iris, shared)
 
 
 def _evidence_triples(node: ox.NamedNode, paper: ox.NamedNode, target: ox.NamedNode, span: Mention | Result,
-                      iris: Iris) -> Iterator[ox.Triple]:
+                      iris: Iris, shared: SharedNodes) -> Iterator[ox.Triple]:
     """A kg:Mention: where in the paper `span` is written (a concept's mention or the
-    number of a result), what it denotes, how sure and which component found it."""
+    number of a result), what it denotes, how sure and which component found it; then
+    the same span as a Web Annotation specific resource (kg.rdf.standard)."""
     yield ox.Triple(node, TYPE, _iri(KG.Mention))
     yield ox.Triple(node, _iri(KG.inPaper), paper)
     yield ox.Triple(node, _iri(KG.denotes), target)
@@ -150,10 +161,11 @@ def _evidence_triples(node: ox.NamedNode, paper: ox.NamedNode, target: ox.NamedN
     yield ox.Triple(node, _iri(KG.text), _text(span.text))
     yield ox.Triple(node, _iri(KG.confidence), _typed(_confidence(span.confidence), XSD.decimal))
     yield ox.Triple(node, _iri(PROV.wasGeneratedBy), ox.NamedNode(iris.component(span.component)))
+    yield from shared.evidence_triples(node, paper, span)
 
 
 def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, str], ox.NamedNode],
-                    iris: Iris) -> Iterator[ox.Triple]:
+                    iris: Iris, shared: SharedNodes) -> Iterator[ox.Triple]:
     """A result, its links to the concepts the paper mentions, and its evidence: a mention
     covering the number in its field. IRIs come from the field and offsets, so they are
     stable."""
@@ -162,6 +174,7 @@ def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, st
     evidence = ox.NamedNode(f"{paper.value}#e-{span}")
     yield ox.Triple(paper, _iri(KG.reportsResult), node)
     yield ox.Triple(node, TYPE, _iri(KG.Result))
+    yield from superclass_triples(node, KG.Result)
     yield ox.Triple(node, _iri(KG.value), _typed(_decimal_text(r.value), XSD.decimal))
     if r.unit:
         yield ox.Triple(node, _iri(KG.unit), _text(r.unit))
@@ -171,7 +184,7 @@ def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, st
         if key is not None and (ctype, key) in concepts:
             yield ox.Triple(node, _iri(prop), concepts[ctype, key])
     yield ox.Triple(node, _iri(KG.evidence), evidence)
-    yield from _evidence_triples(evidence, paper, node, r, iris)
+    yield from _evidence_triples(evidence, paper, node, r, iris, shared)
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -188,23 +201,26 @@ def _confidence(value: float) -> str:
 
 
 def graph_triples(
-    graph: nx.DiGraph, base: str = RESOURCE_BASE, *, created: str | None = None, describe: bool = True
+    graph: nx.DiGraph, base: str = RESOURCE_BASE, *, created: str | None = None, describe: bool = True,
+    annotations: bool = True,
 ) -> Iterator[ox.Triple]:
     """Every triple of the graph, in a deterministic order, then (with `describe`) its VoID
-    description (kg.rdf.void) dated `created` (YYYY-MM-DD; omitted when None)."""
+    description (kg.rdf.void) dated `created` (YYYY-MM-DD; omitted when None). Without
+    `annotations` the mentions' Web Annotation selectors are left out (kg.rdf.standard)."""
     if not describe:
-        yield from _data_triples(graph, base)
+        yield from _data_triples(graph, base, annotations)
         return
     stats = VoidStats()
-    yield from stats.observe(_data_triples(graph, base))
+    yield from stats.observe(_data_triples(graph, base, annotations))
     sources = {s for _, a in graph.nodes(data=True) if a["kind"] == "paper" for s in a["sources"]}
     yield from void_triples(stats, base, sources=sources, created=created)
 
 
-def _data_triples(graph: nx.DiGraph, base: str) -> Iterator[ox.Triple]:
+def _data_triples(graph: nx.DiGraph, base: str, annotations: bool = True) -> Iterator[ox.Triple]:
     from kg.graph import concept_node, repository_node  # the graph's node-id scheme
 
     iris = Iris(base)
+    shared = SharedNodes(base, annotations)
     named = {node: ox.NamedNode(iris.node(graph, node)) for node in graph.nodes}
     components: set[str] = set()
     for node in sorted(graph.nodes, key=lambda n: named[n].value):
@@ -220,10 +236,11 @@ def _data_triples(graph: nx.DiGraph, base: str) -> Iterator[ox.Triple]:
             edges = sorted(graph.out_edges(node, data=True), key=lambda e: named[e[1]].value)
             for _, target, data in edges:
                 yield ox.Triple(iri, _iri(KG[data["relation"]]), named[target])
+            yield from shared.paper_triples(iri, attrs)
             for m in attrs["mentions"]:
                 target = repository_node(m.key) if m.label == "Repository" else concept_node(m.label, m.key)
                 components.add(m.component)
-                yield from _mention_triples(iri, named[target], m, iris)
+                yield from _mention_triples(iri, named[target], m, iris, shared)
             results = attrs.get("results", ())
             if results:
                 concepts = {(ctype, key): named[node]
@@ -232,10 +249,11 @@ def _data_triples(graph: nx.DiGraph, base: str) -> Iterator[ox.Triple]:
                             if key is not None and (node := concept_node(ctype, key)) in named}
                 for r in results:
                     components.add(r.component)
-                    yield from _result_triples(iri, r, concepts, iris)
+                    yield from _result_triples(iri, r, concepts, iris, shared)
     for name in sorted(components):
         run = ox.NamedNode(iris.component(name))
         yield ox.Triple(run, TYPE, _iri(KG.ExtractionRun))
+        yield from superclass_triples(run, KG.ExtractionRun)
         yield ox.Triple(run, _iri(RDFS.label), _text(name))
 
 

@@ -1,8 +1,8 @@
 """The kg vocabulary as rdflib namespaces, and the prefixes every export and query uses.
 
 `KG` mirrors ontology/kg.ttl term for term (tests/test_ontology.py keeps them in step);
-both namespaces are closed, so a misspelt term raises AttributeError instead of minting
-a new IRI.
+`MLS` and `OA` hold the W3C ML Schema and Web Annotation terms kg uses. Every namespace is
+closed, so a misspelt term raises AttributeError instead of minting a new IRI.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from rdflib.namespace import DefinedNamespace, Namespace
 from rdflib.term import URIRef
 
-__all__ = ["KG", "MLS", "ONTOLOGY_IRI", "RESOURCE_BASE", "PREFIXES", "sparql_prologue"]
+__all__ = ["KG", "MLS", "OA", "ONTOLOGY_IRI", "RESOURCE_BASE", "PREFIXES", "sparql_prologue"]
 
 ONTOLOGY_IRI = "https://w3id.org/kg-papers/ontology"
 RESOURCE_BASE = "https://w3id.org/kg-papers/resource/"
@@ -105,6 +105,35 @@ class MLS(DefinedNamespace):
     _NS = Namespace("http://www.w3.org/ns/mls#")
 
 
+class OA(DefinedNamespace):
+    """
+    W3C Web Annotation Vocabulary: the terms kg's evidence uses (kg.rdf.standard)
+
+    A kg:Mention is an oa:SpecificResource: its oa:hasSource is the paper's title or
+    abstract text (<paper#title>, <paper#abstract>), its two oa:hasSelector values an
+    oa:TextPositionSelector (oa:start, oa:end) and an oa:TextQuoteSelector (oa:exact).
+
+    Defined in: http://www.w3.org/ns/oa# (https://www.w3.org/TR/annotation-vocab/)
+    """
+
+    _fail = True
+
+    # http://www.w3.org/2000/01/rdf-schema#Class
+    SpecificResource: URIRef  # A part of a resource, told by selectors (kg:Mention ⊑).
+    TextPositionSelector: URIRef  # A span of a text by its start and end character offsets.
+    TextQuoteSelector: URIRef  # A span of a text by the exact text it holds.
+
+    # http://www.w3.org/1999/02/22-rdf-syntax-ns#Property
+    hasSource: URIRef  # SpecificResource -> the resource it is a part of.
+    hasSelector: URIRef  # SpecificResource -> a selector of the part.
+    hasBody: URIRef  # Annotation -> its body (kg:denotes is like it).
+    start: URIRef  # TextPositionSelector -> xsd:nonNegativeInteger, inclusive offset.
+    end: URIRef  # TextPositionSelector -> xsd:nonNegativeInteger, exclusive offset.
+    exact: URIRef  # TextQuoteSelector -> xsd:string, the text of the span.
+
+    _NS = Namespace("http://www.w3.org/ns/oa#")
+
+
 # Prefix -> namespace IRI, for Turtle output (Graph.bind) and SPARQL prologues.
 PREFIXES: dict[str, str] = {
     "kg": str(KG._NS),
@@ -113,6 +142,8 @@ PREFIXES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "mls": str(MLS._NS),
     "prov": "http://www.w3.org/ns/prov#",
+    "oa": str(OA._NS),
+    "dctypes": "http://purl.org/dc/dcmitype/",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

@@ -7,6 +7,12 @@ It is appended after the data; `void:triples` counts the data triples, not the d
 `dcterms:created` is a date (no time of day) passed in by the caller: the build uses
 `--created`, else SOURCE_DATE_EPOCH, else the newest input file's modification date, so
 rebuilding the same inputs gives byte-identical files (see kg.build.creation_date).
+
+`void:vocabulary` lists kg's ontology and VoID itself, then each standard vocabulary the
+data uses a class or property of (`VOCABULARIES`, in that order): Dublin Core, SKOS,
+schema.org, PROV, and as kg.rdf.standard uses them ML Schema, Web Annotation and the DCMI
+types. Class partitions enumerate every class the data types a resource with, the standard
+superclasses written beside kg's classes included.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ XSD = PREFIXES["xsd"]
 RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
 # The disjoint top-level classes (owl:AllDisjointClasses in kg.ttl): every entity is in one.
 TOP_CLASSES = tuple(str(c) for c in (KG.Paper, KG.Concept, KG.Repository, KG.Mention, KG.ExtractionRun, KG.Result))
-VOCABULARIES = (ONTOLOGY_IRI, DCTERMS, PREFIXES["skos"], PREFIXES["schema"], PREFIXES["prov"], VOID)
+VOCABULARIES = (DCTERMS, PREFIXES["skos"], PREFIXES["schema"], PREFIXES["prov"], PREFIXES["mls"], PREFIXES["oa"],
+                PREFIXES["dctypes"])
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -70,6 +77,14 @@ def _local(iri: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", iri.split("://", 1)[-1]).strip("-")
 
 
+def vocabularies(stats: VoidStats) -> list[str]:
+    """The vocabularies of a counted stream: kg's ontology, then each of `VOCABULARIES` whose
+    classes or properties it uses, then VoID (which describes it)."""
+    used = [*stats.classes, *stats.properties]
+    found = [v for v in VOCABULARIES if any(term.startswith(v) for term in used)]
+    return [ONTOLOGY_IRI, *found, VOID]
+
+
 def dataset_iri(base: str) -> str:
     return f"{base}void"
 
@@ -97,7 +112,7 @@ def void_triples(
     for source in sorted(set(sources)):
         yield t(dataset, DCTERMS + "source", ox.Literal(source))
     yield t(dataset, VOID + "uriSpace", ox.Literal(base))
-    for vocabulary in VOCABULARIES:
+    for vocabulary in vocabularies(stats):
         yield t(dataset, VOID + "vocabulary", _node(vocabulary))
     yield t(dataset, VOID + "triples", _integer(stats.triples))
     yield t(dataset, VOID + "entities", _integer(stats.entities))
@@ -116,4 +131,4 @@ def void_triples(
         yield t(part, VOID + "property", _node(prop))
         yield t(part, VOID + "triples", _integer(stats.properties[prop]))
 
-__all__ = ["VoidStats", "dataset_iri", "void_triples"]
+__all__ = ["VoidStats", "dataset_iri", "vocabularies", "void_triples"]

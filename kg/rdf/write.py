@@ -53,23 +53,39 @@ def format_for_file(path: Path) -> RdfFormat:
 
 
 def write_rdf(
-    graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE, created: str | None = None
+    graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE, created: str | None = None,
+    *, annotations: bool = True,
 ) -> dict[str, Path]:
     """Write the graph as `out_dir/graph<suffix>` in each format (the VoID description dated
-    `created`); returns the paths."""
-    written = {}
-    for name in formats:
-        fmt = rdf_format(name)
+    `created`; without `annotations`, no Web Annotation selectors); returns the paths.
+
+    The triples are generated once when N-Triples is among the formats: it is written
+    first, and the other formats are serialized from it as Oxigraph reads it back (in the
+    same order, so each file is byte for byte what generating the triples again would give),
+    which costs a fraction of generating them in Python again."""
+    requested = list(dict.fromkeys(rdf_format(name).name for name in formats))
+    chosen = list(requested)
+    if "ntriples" in chosen:  # the source of the others: first
+        chosen.remove("ntriples")
+        chosen.insert(0, "ntriples")
+    written: dict[str, Path] = {}
+    for name in chosen:
+        fmt = RDF_FORMATS[name]
         target = out_dir / f"graph{fmt.suffix}"
         with atomic_path(target) as temp:
             prefixes = PREFIXES if fmt.name in ("turtle", "rdfxml") else None
-            ox.serialize(graph_triples(graph, base, created=created), str(temp), fmt.oxigraph, prefixes=prefixes)
+            if "ntriples" in written:
+                triples = ox.parse(path=str(written["ntriples"]), format=ox.RdfFormat.N_TRIPLES)
+            else:
+                triples = graph_triples(graph, base, created=created, annotations=annotations)
+            ox.serialize(triples, str(temp), fmt.oxigraph, prefixes=prefixes)
         written[fmt.name] = target
-    return written
+    return {name: written[name] for name in requested}
 
 
-def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | None = None) -> int:
-    return sum(1 for _ in graph_triples(graph, base, created=created))
+def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | None = None, *,
+                  annotations: bool = True) -> int:
+    return sum(1 for _ in graph_triples(graph, base, created=created, annotations=annotations))
 
 
 def load_store(rdf_file: Path, store_dir: Path) -> int:
