@@ -227,15 +227,15 @@ def test_metrics_for_dataset_matches_pairs(store):
 def test_dataset_description_counts(built, store):
     _, summary = built
     found = {r["class"]: int(r["entities"]) for r in rows(store, "dataset-description")}
-    assert found["Paper"] == summary.papers
-    assert found["Repository"] == summary.repositories
+    assert found["kg:Paper"] == found["schema:ScholarlyArticle"] == summary.papers  # classes by prefixed name
+    assert found["kg:Repository"] == summary.repositories
     # every result has its own evidence mention over the number, besides the concept mentions
     results = int(rows_of(store, "SELECT (COUNT(?r) AS ?n) WHERE { ?r a kg:Result }")[0])
-    assert found.get("Result", 0) == results > 0
-    assert found["Mention"] == summary.mentions + results
-    assert found["Concept"] == sum(summary.concepts.values())
-    assert found["(entities)"] == found["Paper"] + found["Concept"] + found["Repository"] + found["Mention"] \
-        + found.get("ExtractionRun", 0) + found.get("Result", 0)
+    assert found.get("kg:Result", 0) == results > 0
+    assert found["kg:Mention"] == summary.mentions + results
+    assert found["kg:Concept"] == sum(summary.concepts.values())
+    assert found["(entities)"] == found["kg:Paper"] + found["kg:Concept"] + found["kg:Repository"] + found["kg:Mention"] \
+        + found.get("kg:ExtractionRun", 0) + found.get("kg:Result", 0)
     void_triples = rows_of(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(res:void))) }")
     assert found["(triples)"] + int(void_triples[0]) == summary.triples == len(store)
 
