@@ -301,12 +301,21 @@ def test_results_follow_acronym_folding():
 
 
 def test_gold_data_is_valid_and_large_enough():
+    import hashlib
+
     gold = read_gold()
     assert len([g for g in gold if g.results]) >= 60
-    assert {g.split for g in gold} == {"dev", "held-out"}
+    assert {g.split for g in gold} == {"dev", "held-out", "leaderboard", "leaderboard-held"}
     for g in gold:
         for r in g.results:
             assert g.abstract[r.start:r.end] == r.text and Decimal(r.text.replace(",", "")) == r.value
+    # the leaderboard-style abstracts: at least 50, split by a fixed hash of the key (RESULTS.md)
+    board = [g for g in gold if g.split.startswith("leaderboard")]
+    assert len(board) >= 50
+    for g in board:
+        held = int(hashlib.sha1(g.key.encode()).hexdigest()[:8], 16) % 3 == 0
+        assert g.split == ("leaderboard-held" if held else "leaderboard")
+    assert sum(1 for g in board if g.split == "leaderboard-held" for r in g.results if r.metric and r.dataset) >= 50
 
 
 def test_bad_gold_line_is_named():
@@ -339,6 +348,9 @@ def test_eval_reaches_the_targets_on_dev(nlp):
     from kg.eval.results import evaluate_results
 
     report = evaluate_results(create_pipeline(fast=False))
-    assert report["dev"]["numbers"]["f1"] >= 0.85
-    assert report["held-out"]["numbers"]["f1"] >= 0.8
-    assert report["dev"]["tuples"]["f1"] >= 0.65
+    assert set(report) == {"dev", "held-out", "leaderboard", "leaderboard-held"}
+    assert report["dev"]["numbers"]["f1"] >= 0.9
+    assert report["held-out"]["numbers"]["f1"] >= 0.85
+    assert report["dev"]["tuples"]["f1"] >= 0.75
+    assert report["leaderboard"]["numbers"]["f1"] >= 0.95 and report["leaderboard"]["tuples"]["f1"] >= 0.9
+    assert report["leaderboard-held"]["numbers"]["f1"] >= 0.85 and report["leaderboard-held"]["tuples"]["f1"] >= 0.7

@@ -21,8 +21,10 @@ YEAR, VERSION, PAIR, SPLIT = "year", "version", "pair", "split"
 _NAMING = (YEAR, VERSION, PAIR)  # the kinds of qualifier that make a concept of their own
 _APOSTROPHE_YEAR = re.compile(r"['’](\d\d)(?![\w.'’])")
 _YEAR = re.compile(r"((?:19|20)\d\d)(?![\w%]|[.,]\d)")
-# a version, not a number reported against the dataset ("ImageNet 1.5 points", "1.2 million")
-_VERSION = re.compile(r"[vV]?(\d{1,2}(?:\.\d{1,2}){1,2}|(?<=[vV])\d{1,2})(?![\w%]|\.\d)"
+# a version, not a number reported against the dataset ("ImageNet 1.5 points", "1.2 million",
+# "DanceTrack 61.2 HOTA"): "v" and one or two digits ("v2", "v1.1"), or without the "v" one
+# digit and a decimal part ("SQuAD 2.0") not followed by a metric-like name
+_VERSION = re.compile(r"(?:[vV](\d{1,2}(?:\.\d{1,2}){0,2})|(\d(?:\.\d{1,2}){1,2})(?![ \t]+[a-z]*[A-Z]))(?![\w%]|\.\d)"
                       r"(?![ \t]*(?:%|points?\b|pp\b|pts\b|million\b|billion\b|times\b|x\b|×))")
 _GAP = re.compile(r"[ \t]+")
 
@@ -102,8 +104,8 @@ def edition_after(text: str, end: int) -> Edition | None:
             if at is not None:
                 if YEAR not in seen and (m := _YEAR.match(text, at) or _APOSTROPHE_YEAR.match(text, at)):
                     found = (YEAR, m, full_year(m.group(1)))
-                elif VERSION not in seen and (m := _VERSION.match(text, at)):
-                    found = (VERSION, m, m.group(1).replace(".", "-"))
+                elif VERSION not in seen and (m := _VERSION.match(text, at)) and (m.group(1) or not seen & {YEAR, PAIR}):
+                    found = (VERSION, m, (m.group(1) or m.group(2)).replace(".", "-"))
                 elif PAIR not in seen and (m := pair.match(text, at)):
                     source, target = (g for g in m.groups() if g)
                     found = (PAIR, m, f"{languages[source.lower()]}-{languages[target.lower()]}")

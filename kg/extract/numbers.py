@@ -13,10 +13,14 @@ small function tested on its own:
    samples", "20 tasks"), an operating point ("at 50% sparsity", "with 0.5% trainable
    parameters", "90% coverage target", "at a sparsity of 90%", "remove 50% of connections":
    :func:`is_setting_value`; coordinated repeats such as ", and to 90%" are dropped by
-   :mod:`kg.extract.results` with :func:`operating_preposition`), an enumeration ("(1)"), a fraction ("1/3", "2:4");
+   :mod:`kg.extract.results` with :func:`operating_preposition`; also thresholds and budgets
+   "under a latency budget of 5 ms", labelled fractions "with 10% of COCO labeled"), a
+   resolution ("256x256"), the problem a paper addresses ("leading to ~20% overheads"),
+   an enumeration ("(1)"), a fraction ("1/3", "2:4"; not the pair "93.2/89.1");
    a number without a unit counts only beside a metric ("46.5 mIoU", "FID of 12.4");
 4. :func:`result_kind` -- absolute score, improvement over a baseline, or efficiency
-   claim, from cue words around the number (data/result_words.jsonl).
+   claim, from cue words around the number (data/result_words.jsonl); a number in a unit
+   of cost (FPS, ms, hours, GB) is an efficiency claim, "from A to B" two scores.
 
 Word lists are data (data/result_words.jsonl), so they can grow without code changes.
 """
@@ -44,13 +48,13 @@ _RX1 = re.compile(r"[,;:()\[\].!?]")
 _RX2 = re.compile(r"[A-Za-z][\w-]*")
 _RX3 = re.compile(r"\s*out of\b")
 _RX4 = re.compile(r"\bout of\s*$")
-_RX5 = re.compile(r"\b(?:at|with only|using only|with just|only)\s+(?:up to\s+|about\s+|least\s+|most\s+)?$")
+_RX5 = re.compile(r"\b(?:at|with only|using only|with just|only)\s+(?:up to\s+|about\s+)?$")  # "at least 3x" is a result
 _RX6 = re.compile(r"\s*(?:coverage|confidence|target)")
 _RX7 = re.compile(r"\s*(?:the|higher|better|more)\s")
 _RX8 = re.compile(r"\s*(?:the\s+)?(?:average\s+)?(?:accuracy|performance|score)")
-_RX9 = re.compile(r"\bby\s+(?:up to\s+|about\s+|over\s+|more than\s+|at least\s+|nearly\s+|roughly\s+|almost\s+|a margin of\s+|an average of\s+|on average\s+|~|>|sim\s?)*$")
-_RX10 = re.compile(r"(?:gain|improvement|margin|increase|reduction|decrease|drop|boost)s?\s+of\s+(?:up to\s+|about\s+|over\s+|~)?$")
-_RX11 = re.compile(r"\s*(?:\(\w+\)\s*)?(?:absolute\s+|relative\s+|average\s+)?(?:\w+\s+)?(?:improvements?|gains?|higher|better|lower|increases?|reductions?|decreases?|drops?|boosts?|savings?|fewer|less|more|smaller|faster|reduced|improved|advantage|margin|loss|degradation)\b")
+_RX9 = re.compile(r"\bby\s+(?:up to\s+|about\s+|over\s+|more than\s+|at least\s+|nearly\s+|roughly\s+|almost\s+|a margin of\s+|an average of\s+|on average\s+|only\s+|just\s+|merely\s+|~|>|sim\s?)*$")
+_RX10 = re.compile(r"(?:gain|improvement|margin|increase|reduction|decrease|drop|boost)s?\s+of\s+(?:only\s+|just\s+|merely\s+|up to\s+|about\s+|over\s+|~)?$")
+_RX11 = re.compile(r"\s*(?:\(\w+\)\s*)?(?:absolute\s+|relative\s+|average\s+)?(?:\w+\s+)?(?:improvements?|gains?|higher|better|lower|increases?|reductions?|decreases?|drops?|boosts?|savings?|fewer|less|more|smaller|faster|reduced|improved|advantage|margin|loss|degradation|above|below|ahead)\b")
 _RX12 = re.compile(r"\b(?:improv\w*|outperform\w*|surpass\w*|boost\w*|gain\w*)\b[^.]*$")
 _RX13 = re.compile(r"[a-z][\w-]*")
 # A setting word before the number: "at a sparsity of 90%", "with a pruning rate of 50%",
@@ -58,7 +62,7 @@ _RX13 = re.compile(r"[a-z][\w-]*")
 # ratio of 15.5" is a result, so a preposition of setting must open the phrase).
 _SETTING_BEFORE = re.compile(
     r"\b(?:at|with|under|to|for)\s+(?:a|an|the)?\s*(?:[\w-]+\s+)?(?:sparsity|compression (?:ratio|rate)|pruning (?:ratio|rate)"
-    r"|bit[- ]?widths?|masking ratio|mask ratio|quantization level)(?:\s+levels?)?\s*(?:of|=|:)?\s*"
+    r"|bit[- ]?widths?|masking ratio|mask ratio|quantization level|budget|threshold|target|constraint|limit)(?:\s+levels?)?\s*(?:of|=|:)?\s*"
     r"(?:up to\s+|about\s+|around\s+|~|sim\s?)?$")
 # A pruning verb before the amount it removes: "can remove 50% of connections", "removes
 # 90% weights", "prune models in one-shot to 70-80%", "compresses ResNet-20 to 40.3%";
@@ -66,7 +70,24 @@ _SETTING_BEFORE = re.compile(
 _PRUNED_AMOUNT = re.compile(
     r"\b(?:prun(?:e|es|ed|ing)|remov(?:e|es|ed|ing)|compress(?:es|ed|ing)?|sparsif(?:y|ies|ied|ying))"
     r"(?:\s+(?!by\b)[\w-]+){0,3}?\s+(?:(?:down\s+)?to\s+)?(?:up to\s+|about\s+|around\s+|~|sim\s?)?$")
-_PRUNED_DIRECT = re.compile(r"\s*(?:of\s+(?:the\s+|its\s+|all\s+)?)?(?:weights|connections|parameters|neurons|channels|filters|heads|tokens|layers)\b")
+# The value of a ratio or rate named before a colon: "a moderate ratio for encoder: 15~30%".
+_NAMED_SETTING = re.compile(r"\b(?:ratios?|rates?)(?:\s+(?:for|of)\s+(?:the\s+)?[\w-]+)?\s*[:=]\s*(?:~|about\s+|around\s+)?$")
+# A number stated as the problem a paper addresses, not its outcome: "leading to ~20% overheads",
+# "may lead to a 50.25% performance loss" (a verb of consequence before, a cost or loss after).
+_PROBLEM_BEFORE = re.compile(
+    r"\b(?:lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|suffer(?:s|ed|ing)? from|incur(?:s|red|ring)?|result(?:s|ed|ing)? in)\b"
+    r"(?![^.;%]*\b(?:only|just|merely|negligible|minimal|little)\b)[^.;%]{0,40}$")
+_PROBLEM_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,2}(?:overheads?|loss|losses|degradation|slowdowns?|penalty|penalties|waste|drops?)\b")
+# The level a sparse or pruned model is at, in brackets after it: "sparse subnetworks (98%+)".
+_SPARSE_BRACKET = re.compile(r"\b(?:sparse|sparsity|pruned|compressed)\b[\w\s-]{0,30}\(\s*$")
+# A fraction of a dataset that is labelled: "with 10% of COCO labeled", "1% of ImageNet labels".
+_DATA_FRACTION = re.compile(r"\s*of\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s+(?:labeled|labelled|annotated|labels|annotations)\b")
+# Units of a cost: a number in them is an efficiency claim, and "at 32 FPS" is a speed, not a setting.
+COST_UNITS = frozenset({"ms", "s", "min", "h", "d", "GB", "MB", "FPS"})
+_TIME_UNITS = frozenset({"ms", "s", "min", "h", "d"})
+_DURATION_SETTING = re.compile(r"\b(?:after|for)\s+(?:only\s+|just\s+|about\s+|around\s+|~)?$")
+_INTEGER_AFTER = re.compile(r"[:/]\d+(?![.,]?\d)")
+_PRUNED_DIRECT = re.compile(r"\s*(?:of\s+(?:the\s+|its\s+|all\s+)?)?(?:[\w-]+\s+)?(?:weights|connections|parameters|neurons|channels|filters|heads|tokens|layers)\b")
 
 
 @dataclass(frozen=True)
@@ -238,13 +259,13 @@ def non_result(text: str, number: Number, has_metric_beside: bool) -> str | None
     s, e = number.num_start, number.num_end
     after = text[e:e + 1]
     before = text[s - 1:s] if s else ""
-    if number.magnitude:
-        return "size"
-    if (after in ":/" and text[e + 1:e + 2].isdigit() and number.unit is None) or (before in ":/" and s >= 2 and text[s - 2].isdigit()
-                                                                                  and number.unit is None and "." not in number.text):
-        return "fraction"
-    if before == "(" and after == ")" and number.unit is None:
-        return "enumeration"
+    if number.magnitude or (text[e:e + 1] in ("x", "X", "×") and text[e + 1:e + 2].isdigit()):
+        return "size"  # "7B", "1.2M"; a resolution or shape "256x256", "1024×2048"
+    if number.unit is None and "." not in number.text and (
+            _INTEGER_AFTER.match(text, e) or (before in ":/" and s >= 2 and text[s - 2].isdigit())):
+        return "fraction"  # "1/3", "2:4"; decimals joined by "/" are a pair of results ("93.2/89.1")
+    if before == "(" and after == ")" and number.unit is None and "." not in number.text:
+        return "enumeration"  # "(1)"; not a baseline's score "ColBERTv2 (39.7)"
     if number.unit is None and number.value == number.value.to_integral_value() and "." not in number.text:
         if 1900 <= number.value <= 2099:
             return "year"
@@ -257,19 +278,45 @@ def non_result(text: str, number: Number, has_metric_beside: bool) -> str | None
             return "count"
     if _RX3.match(text[number.end:number.end + 10]) is None and _RX4.search(text[max(0, s - 10):s]):
         return "count"
-    if number.unit in ("%", "x", "pp", "points", None):
-        tail = text[number.end:number.end + 40].lower()
-        if _condition_after().match(tail):
-            return "operating point"
-        if _RX5.search(text[max(0, number.start - 25):number.start].lower()) and not has_metric_beside:
-            return "operating point"
-        if _RX6.match(tail):
-            return "operating point"
-        if is_setting_value(text, number):
-            return "operating point"
+    reason = _setting_or_problem(text, number, has_metric_beside)
+    if reason:
+        return reason
     if number.unit is None and not has_metric_beside:
         return "no unit and no metric"
     return None
+
+
+def _setting_or_problem(text: str, number: Number, has_metric_beside: bool) -> str | None:
+    """ "operating point" for the setting a result is measured at, "problem" for a number
+    that states the problem the paper addresses, else None (see :func:`non_result`)."""
+    left = text[max(0, number.start - 60):number.start].lower()
+    tail = text[number.end:number.end + 40].lower()
+    if number.unit not in COST_UNITS:  # "at 32 FPS", "in 4.5 hours" are costs, not settings
+        if _condition_after().match(tail) or _RX6.match(tail) or _DATA_FRACTION.match(tail):
+            return "operating point"
+        if _RX5.search(left[-25:]) and not has_metric_beside:
+            return "operating point"
+        if _SPARSE_BRACKET.search(left):
+            return "operating point"
+    elif number.unit in _TIME_UNITS and _DURATION_SETTING.search(left[-25:]):
+        return "operating point"  # "after 5 minutes of training", "for 4 days"
+    if is_setting_value(text, number):
+        return "operating point"
+    if not has_metric_beside and _NAMED_SETTING.search(left):
+        return "operating point"
+    if _PROBLEM_BEFORE.search(left) and _PROBLEM_AFTER.match(tail) and not _SELF_BEFORE.search(_sentence_left(text, number.start)):
+        return "problem"
+    return None
+
+
+_SELF_BEFORE = re.compile(r"\b(?:we|our|ours|proposed)\b", re.IGNORECASE)
+
+
+def _sentence_left(text: str, pos: int) -> str:
+    """The text before `pos` back to the start of its sentence (at most 300 characters)."""
+    window = text[max(0, pos - 300):pos]
+    cut = max(window.rfind(". "), window.rfind("\n"))
+    return window[cut + 1:]
 
 
 def is_setting_value(text: str, number: Number) -> bool:
@@ -317,7 +364,7 @@ _OP_PREPOSITION = re.compile(
 def _condition_after() -> re.Pattern:
     """Words after a number that make it the setting of a result ("50% sparsity")."""
     words = sorted(word_set("condition_after"), key=len, reverse=True)
-    return re.compile(r"\s*(?:\w+\s)?(?:" + "|".join(map(re.escape, words)) + r")\b")
+    return re.compile(r"\s*(?:\([^()]{0,20}\)\s*)?(?:\w+\s)?(?:" + "|".join(map(re.escape, words)) + r")\b")
 
 
 def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = None) -> str:
@@ -332,7 +379,7 @@ def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = N
     ['EfficiencyResult', 'Improvement', 'AbsoluteResult']
     """
     left = _clause_left(text, number.start).lower()
-    right = _clause_right(text, _phrase_end(text, number)).lower()
+    right = _clause_right(text, phrase_end(text, number)).lower()
     near_left, near_right = left[-50:], right[:40]
     efficiency = word_set("efficiency_cue")
     improvement = word_set("improvement_cue")
@@ -345,6 +392,10 @@ def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = N
         return IMPROVEMENT
     if number.text.startswith("+"):
         return IMPROVEMENT
+    if number.unit in COST_UNITS:
+        return EFFICIENCY  # "32 FPS", "4.8 ms", "in under 4.5 hours"
+    if _FROM_TO.search(left):  # "improves accuracy from 81.3% to 82.5%": two scores, before and after
+        return EFFICIENCY if eff_near and _efficiency_subject(near_left[-30:] + " " + near_right[:30]) else ABSOLUTE
     by = _RX9.search(left)
     delta_left = by or _RX10.search(left)
     delta_right = _RX11.match(right)
@@ -359,36 +410,43 @@ def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = N
     return ABSOLUTE
 
 
+_FROM_TO = re.compile(r"\bfrom\s+$|\bfrom\s+[~+]?\d[\d.,]*\s*(?:%|[a-z]+)?\s+to\s+$")
 _LONE_IN_BRACKET = re.compile(r"\(\s*(?:~|≈|sim\s?|about\s+|around\s+|approx\.?\s+)?$")
-_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|,)\s+(?:up to\s+|about\s+|over\s+)?")
+_COORDINATED = re.compile(r"\s*(?:,\s*)?(?:and|or|vs\.?|versus|,)\s+(?:up to\s+|about\s+|over\s+)?")
 
 
-def _phrase_end(text: str, number: Number) -> int:
+def phrase_end(text: str, number: Number) -> int:
     """Where the words that say what a number is begin: after the closing bracket of a
     number alone in brackets ("(~1%) accuracy loss"), after the last of coordinated numbers
-    of its unit ("2.7x and 1.4x the accuracy"); else right after the number.
+    of its unit ("2.7x and 1.4x the accuracy", "5% and 6% improvements", "4.9% and 3.2%
+    lower"); else right after the number.
 
     >>> t = "to 90% with (sim 1%) accuracy loss, 2.7x and 1.4x the accuracy"
-    >>> [t[_phrase_end(t, n):][:14] for n in find_numbers(t)]
+    >>> [t[phrase_end(t, n):][:14] for n in find_numbers(t)]
     [' with (sim 1%)', ' accuracy loss', ' the accuracy', ' the accuracy']
     """
     end = number.end
     if number.unit is not None and _LONE_IN_BRACKET.search(text[max(0, number.start - 12):number.start]) \
             and text[end:end + 1] == ")":
         return end + 1
-    if number.unit == "x":
-        for other in find_numbers(text[end:end + 40]):
-            join = _COORDINATED.fullmatch(text, end, end + other.start)
-            if join is None or other.unit != "x":
-                break
-            end = end + other.end
+    if not _COORDINATED.match(text, end):
+        return end
+    for other in find_numbers(text[end:end + 40]):
+        join = _COORDINATED.fullmatch(text, end, end + other.start)
+        if join is None or other.unit != number.unit or (number.unit != "x" and not _AND_OR.search(join.group())):
+            break  # "91.0, 0.9 above X": a comma alone joins two claims, not one list
+        end = end + other.end
     return end
+
+
+_AND_OR = re.compile(r"\b(?:and|or|vs|versus)\b")
 
 
 _EFFICIENCY_NOUN = re.compile(
     r"\b(?:speed-?ups?|faster|latency|throughput|flops?|memory|compute|computation\w*|cost|energy|storage|footprint"
     r"|training time|inference time|wall[- ]clock|runtime|run time|time|iterations|steps|parameters|model size|size"
-    r"|compression|smaller|fewer|savings?|overheads?|ttft|gpu hours|bandwidth|communication|candidates|cheaper)\b"
+    r"|compression|smaller|fewer|savings?|overheads?|ttft|gpu hours|bandwidth|communication|candidates|cheaper"
+    r"|operations|multiply-accumulate|macs|mult-adds|ops|vectors|calls|queries)\b"
 )
 
 
@@ -416,4 +474,4 @@ def _clause_right(text: str, pos: int) -> str:
 
 
 __all__ = ["ABSOLUTE", "EFFICIENCY", "IMPROVEMENT", "KINDS", "Number", "find_numbers", "is_name_digit",
-           "is_setting_value", "join_ranges", "non_result", "operating_preposition", "result_kind", "word_set"]
+           "is_setting_value", "join_ranges", "non_result", "operating_preposition", "phrase_end", "result_kind", "word_set"]

@@ -20,7 +20,10 @@ mentions of its sentence (:func:`attach`):
   "our" or "proposed".
 
 "... respectively" lists are split in order over the sentence's datasets (or metrics)
-(:func:`respectively`). The component leaves ``doc._.kg_results``; :func:`results_of`
+(:func:`respectively`). Leaderboard phrasing -- spans cut to their name, benchmarks named
+after "on" that no list knows, "x/y" lists of numbers, metrics and datasets, a baseline's
+list mirroring the results before it, numbers that continue the result before them -- is
+:mod:`kg.extract.result_links`. The component leaves ``doc._.kg_results``; :func:`results_of`
 turns them into :class:`kg.records.Result` records with field offsets.
 """
 
@@ -34,7 +37,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, load_jsonl, text_of
-from kg.extract.numbers import Number, find_numbers, join_ranges, non_result, operating_preposition, result_kind
+from kg.extract.numbers import COST_UNITS, Number, find_numbers, join_ranges, non_result, operating_preposition, phrase_end, result_kind
+from kg.extract.result_links import (carry_datasets, carry_metrics, coordinated_kinds, dataset_naming, decimal_result,
+                                     measured_over, mirror_groups, pair_slash_lists, score_metrics, slash_datasets,
+                                     slash_metrics, slot_datasets, tidy_candidates)
 from kg.directions import lower_is_better
 from kg.normalize import concept_key
 from kg.records import ConceptType, Field, Paper, Result, ResultKind, Role
@@ -52,10 +58,12 @@ _BASELINE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _SELF = re.compile(r"\b(?:we|our|ours|proposed)\b", re.IGNORECASE)
-_GAP_STOP = frozenset("on over than and or compared with for by while to at when which that whereas across using under".split())
+_GAP_STOP = frozenset("on over than and or compared with for by while to at when which that whereas across using under "
+                      "above below versus vs ahead".split())
 
 # Patterns used on every number, compiled once.
-_EFFICIENCY_METRIC = re.compile(r"speed|latency|throughput|flop|memory|time|cost|energy|compression", re.IGNORECASE)
+_EFFICIENCY_METRIC = re.compile(r"speed|latency|throughput|flop|memory|time|cost|energy|compression|operations|macs\b|mult-adds",
+                                re.IGNORECASE)
 _RX0 = re.compile(r"[A-Za-z][\w-]*")
 _RX1 = re.compile(r"[,;.()\[\]]")
 _RX2 = re.compile(r"\s*(?:score\s*)?(?:of|:|=|at|is|was|reaches|reached|by)?\s*(?:up to\s+|about\s+|over\s+|~|≈)?")
@@ -116,19 +124,22 @@ def _gap_ok(gap: str, max_words: int = 3) -> bool:
     return not any(w.lower() in _GAP_STOP for w in words)
 
 
-def metric_beside(text: str, number: Number, metrics: list[Candidate]) -> Candidate | None:
+def metric_beside(text: str, number: Number, metrics: list[Candidate], datasets: list[Candidate] = ()) -> Candidate | None:
     """A metric written right after the number ("46.5 mIoU", "2.04x speedup", "11.7% gain
-    in mIoU") or right before it ("FID of 12.4", "BLEU: 28.4", "accuracy 85%")."""
+    in mIoU") or right before it ("FID of 12.4", "BLEU: 28.4", "accuracy 85%", "MAE to
+    3.28", "AP rises to 60.3"), also across the datasets it is measured on ("pass@1 on
+    HumanEval from 48.8", "top-1 accuracy on ImageNet / ImageNet-V2 of 85.2")."""
+    end = phrase_end(text, number)  # after "15% and 24%" in "15% and 24% higher FLOPs reduction"
     for m in sorted(metrics, key=lambda c: c.start):
-        if m.start >= number.end and _gap_ok(text[number.end:m.start].replace(" in ", " ")):
+        if m.start >= end and _gap_ok(text[end:m.start].replace(" in ", " ")):
             return m
-        if m.start >= number.end:
+        if m.start >= end:
             break
     before = [m for m in metrics if m.end <= number.start]
     if before:
         m = before[-1]
         gap = text[m.end:number.start]
-        if _RX2.fullmatch(gap):
+        if _RX2.fullmatch(gap) or measured_over(text, m.end, number.start, datasets):
             return m
     return None
 
@@ -164,8 +175,9 @@ def _no_result_between(results: list[Number], a: int, b: int) -> bool:
     return not any(a <= n.start and n.end <= b for n in results)
 
 
-def attach_metric(text: str, number: Number, results: list[Number], metrics: list[Candidate], s0: int) -> Candidate | None:
-    beside = metric_beside(text, number, metrics)
+def attach_metric(text: str, number: Number, results: list[Number], metrics: list[Candidate], s0: int,
+                  datasets: list[Candidate] = ()) -> Candidate | None:
+    beside = metric_beside(text, number, metrics, datasets)
     if beside:
         return beside
     right = text[number.end:number.end + 60]
@@ -180,24 +192,45 @@ def attach_metric(text: str, number: Number, results: list[Number], metrics: lis
     before = [m for m in metrics if clause_start <= m.start and m.end <= number.start
               and _no_result_between(results, m.end, number.start)]
     if before and number.start - before[-1].end <= 90:
-        return before[-1]
+        cost = number.unit == "x" or number.unit in COST_UNITS  # "61.9% accuracy ... while 5.7x faster"
+        if not cost or _is_efficiency_metric(text[before[-1].start:before[-1].end]):
+            return before[-1]
     return None
 
 
 def attach_dataset(text: str, number: Number, results: list[Number], datasets: list[Candidate], s0: int, s1: int) -> Candidate | None:
-    # "ImageNet-C (22.0% mCE)": the dataset right before the bracket the number opens
+    """The dataset right before the bracket the number is in ("ImageNet-C (22.0% mCE)"); else
+    the first after it in its clause ("on ImageNet"), not one a new coordinated clause opens
+    (", and on MOT20"); else the last before it in the sentence that "on"/"in"/"for"
+    introduces ("On PASCAL VOC 2007 with VOC 2012 as unlabeled data, it achieves"), else the
+    last before it. Only named datasets count (a capital or a digit: not "unlabeled data")."""
+    datasets = [d for d in datasets if _NAMED.search(text, d.start, d.end)]
     open_at = text.rfind("(", s0, number.start)
     if open_at >= 0 and ")" not in text[open_at:number.start]:
         for d in datasets:
             if _RX4.fullmatch(text[d.end:open_at]):
                 return d
+    paired, last = [], number  # the numbers a list joins to this one: "91.4/91.2 accuracy on MNLI",
+    for n in results:          # "0.393 CIDEr and 0.248 BLEU-4 on X-ray reports"
+        if n.start >= last.end and _LIST_JOIN.fullmatch(text, last.end, n.start) \
+                and not any(last.end <= d.start < n.start for d in datasets):
+            paired.append(n)
+            last = n
+    others = [n for n in results if n not in paired]
     after = [d for d in datasets if d.start >= number.end and d.start - number.end <= 90
-             and _no_result_between(results, number.end, d.start) and ";" not in text[number.end:d.start]
-             and _RX5.search(text[number.end:d.start])]
+             and _no_result_between(others, number.end, d.start) and ";" not in text[number.end:d.start]
+             and _RX5.search(text[number.end:d.start]) and not _NEW_CLAUSE.search(text, number.end, d.start)]
     if after:
         return after[0]
     before = [d for d in datasets if d.end <= number.start]
-    return before[-1] if before else None
+    introduced = [d for d in before if _INTRODUCED.search(text[max(s0, d.start - 40):d.start])]
+    return introduced[-1] if introduced else before[-1] if before else None
+
+
+_NAMED = re.compile(r"[A-Z0-9]")
+_LIST_JOIN = re.compile(r"\s*(?:/|to|vs\.?|versus)\s*|[^\d;.()]{0,25}?(?:,|\band\b|/)[^\d;.()]{0,6}|[^\d;.()]{0,25}\(\s*")
+_NEW_CLAUSE = re.compile(r",\s*(?:and|while|whereas|but)\b|\b(?:and|while|whereas|but)\s+(?:on|in|for)\b")
+_INTRODUCED = re.compile(r"(?<!trained )(?<!tuned )(?<!trained on the )\b(?:on|On|in|In|for|For|across|Across)\s+(?:the\s+)?$")
 
 
 _BASELINE_CUE = re.compile(
@@ -259,6 +292,7 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
     found: list[Found] = []
     added: list[Candidate] = []
     proposed = next((c for c in sorted(cands, key=lambda c: c.start) if c.role is Role.PROPOSES), None)
+    previous: dict[str, Candidate] = {}  # metric key -> dataset, in the last sentence with results
     for s0, s1 in sentences(text, start):
         numbers = join_ranges(text, [replace(n, start=n.start + s0, end=n.end + s0, num_start=n.num_start + s0,
                                              num_end=n.num_end + s0) for n in find_numbers(text[s0:s1])])
@@ -269,42 +303,69 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
         metrics += _metric_word_candidates(text, s0, s1, inside)
         metrics.sort(key=lambda c: c.start)
         datasets = sorted((c for c in inside if c.label == _DATASET), key=lambda c: c.start)
+        metrics = sorted(metrics + slash_metrics(text, metrics, s0, s1) + score_metrics(text, datasets, s1), key=lambda c: c.start)
+        datasets = sorted(datasets + slash_datasets(text, datasets, s1), key=lambda c: c.start)
+        names = [(c.start, c.end) for c in inside if c.label in (_DATASET, _METHOD)]
+        kept = _kept_numbers(text, numbers, metrics, datasets, names)
+        if kept:  # benchmark names no list knows, only where there are results to point at them
+            datasets = sorted(datasets + slot_datasets(text, s0, s1, inside + metrics), key=lambda c: c.start)
         methods = sorted((c for c in inside if c.label == _METHOD), key=lambda c: c.start)
-        kept = _kept_numbers(text, numbers, metrics)
         sentence_found = []
         for i, number in enumerate(kept):
-            metric = attach_metric(text, number, kept, metrics, s0)
+            metric = attach_metric(text, number, kept, metrics, s0, datasets)
             dataset = attach_dataset(text, number, kept, datasets, s0, s1)
+            named = dataset_naming(text, metric, datasets)
+            if named is not None and (dataset is None or dataset.start < number.start):
+                dataset = named
             method = attach_method(text, kept, i, methods, proposed, s0)
             is_eff_metric = None if metric is None else _is_efficiency_metric(text[metric.start:metric.end])
             kind = result_kind(text, number, is_eff_metric)
             confidence = WITH_UNIT if number.unit else WITHOUT_UNIT
             sentence_found.append(Found(number, kind, metric, dataset, method, confidence))
         sentence_found = share_ranges(text, sentence_found)
+        sentence_found = pair_slash_lists(text, sentence_found, metrics, datasets, s1)
+        sentence_found = carry_metrics(sentence_found, lambda c: _is_efficiency_metric(text[c.start:c.end]))
         if "respectively" in text[s0:s1].lower() and sentence_found:
             sentence_found = _apply_respectively(text, sentence_found, datasets, metrics)
+        sentence_found = mirror_groups(text, sentence_found)
+        sentence_found = coordinated_kinds(text, sentence_found)
+        if not datasets:
+            sentence_found = carry_datasets(sentence_found, previous)
+        if sentence_found:
+            previous = {f.metric.key: f.dataset for f in sentence_found if f.metric is not None and f.dataset is not None}
         for f in sentence_found:
-            if f.metric is not None and f.metric.component == COMPONENT and f.metric not in added:
-                added.append(f.metric)
+            for c in (f.metric, f.dataset):
+                if c is not None and c.component == COMPONENT and c not in added:
+                    added.append(c)
         found += sentence_found
     return found, added
 
 
-def _kept_numbers(text: str, numbers: list[Number], metrics: list[Candidate]) -> list[Number]:
+def _kept_numbers(text: str, numbers: list[Number], metrics: list[Candidate], datasets: list[Candidate] = (),
+                  names: list[tuple[int, int]] = ()) -> list[Number]:
     """The numbers of a sentence that may be results: those :func:`non_result` lets pass,
     less the coordinated repeats of an operating point ("prune to 70-80% sparsity ..., and
     to 90% with ~1% loss": the second "to" phrase sets the same thing as the first, so 90%
-    is a sparsity, not the score of a metric written after it)."""
+    is a sparsity, not the score of a metric written after it). A decimal without a unit or
+    a metric beside it is kept after a result verb ("it reaches 84.1") or as a sibling of
+    a result before it in the sentence ("4.02 on CelebA-HQ", "ColBERTv2 (39.7)", "against
+    84.1 / 73.6"), unless it is inside a dataset or method name ("SQuAD 2.0")."""
     kept: list[Number] = []
+    dropped_setting = False  # the previous number was an operating point
     settings: set[tuple[str, str | None]] = set()  # (preposition, unit) of the sentence's operating points
     for i, number in enumerate(numbers):
         group = _group(text, numbers, i)
-        beside = any(metric_beside(text, n, metrics) or _in_vs_bracket(text, n, metrics) for n in group)
+        beside = any(metric_beside(text, n, metrics, datasets) or _in_vs_bracket(text, n, metrics) for n in group)
         end = _range_end(text, numbers, i)
         reasons = {non_result(text, number, beside), None if end is number else non_result(text, end, beside)}
         preposition, coordinated = operating_preposition(text, number)
         if "operating point" in reasons and preposition:
             settings.add((preposition, end.unit))
+        if reasons - {None} == {"no unit and no metric"} and decimal_result(text, number, kept, names):
+            reasons = {None}
+        if i and dropped_setting and _RANGE_JOIN.fullmatch(text, numbers[i - 1].end, number.start):
+            reasons.add("operating point")  # the end of a range of settings: "ratio for encoder: 15~30%"
+        dropped_setting = "operating point" in reasons
         if reasons != {None}:
             continue
         if coordinated and (preposition, end.unit) in settings and not metric_beside(text, number, metrics):
@@ -367,8 +428,8 @@ def _metric_word_candidates(text: str, s0: int, s1: int, inside: list[Candidate]
 
 
 def _keep_added(found: list[Found], added: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
-    """Added metric mentions are kept only for the results that point at them."""
-    used = {id(f.metric) for f in found if f.metric is not None}
+    """Added metric and dataset mentions are kept only for the results that point at them."""
+    used = {id(c) for f in found for c in (f.metric, f.dataset) if c is not None}
     return [c for c in added if id(c) in used and not any(o.start < c.end and c.start < o.end for o in cands)]
 
 
@@ -376,6 +437,7 @@ class ResultFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         cands = candidates(doc)
+        cands[:] = tidy_candidates(text, cands)
         found, added = find_results(text, cands, 0)
         for cand in _keep_added(found, added, cands):
             cands.append(cand)
