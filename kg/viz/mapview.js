@@ -181,9 +181,11 @@
       if (!M.years || !flat.length) return null;
       var first = M.years[0], last = M.years[1], span = last - first + 1, top = 1;
       for (y = first; y <= last; y++) top = Math.max(top, counts[y] || 0);
-      var ns = "http://www.w3.org/2000/svg", w = Math.min(360, Math.max(120, span * 14)), h = 64, bw = w / span;
+      var ns = "http://www.w3.org/2000/svg", w = Math.min(360, Math.max(200, span * 28)), h = 64, bw = w / span;
       var svg = document.createElementNS(ns, "svg");
       svg.setAttribute("viewBox", "0 0 " + w + " " + (h + 14));
+      svg.setAttribute("width", String(w));  /* drawn at its own size: text stays 10px */
+      svg.setAttribute("height", String(h + 14));
       svg.setAttribute("class", "year-chart");
       svg.setAttribute("role", "img");
       var said = [];
