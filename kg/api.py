@@ -291,6 +291,7 @@ def build_graph(
     batch_size: int = 64,
     source: str | None = None,
     workers: int | None = 1,
+    scheduler: str | None = None,
 ) -> KnowledgeGraph:
     """Build a graph in memory from `data`: a pandas DataFrame or an iterable of dicts
     (records: see read_records), a file or folder path, a list of paths, or None (the
@@ -299,11 +300,14 @@ def build_graph(
     `workers` extraction processes (kg.parallel; None: one per core) give the same graph
     as the default 1, which extracts in this process: no start-up cost, and no need for a
     script's `if __name__ == "__main__":` guard that worker processes (spawned) require.
+    `scheduler`, a Dask scheduler's address (kg.cluster, e.g. "tcp://HOST:8786"), extracts on
+    that cluster's workers instead (not with workers > 1), with the same graph.
     Nothing is cached: the extraction cache belongs to `kg build`'s output folder.
 
     Raises UsageError (a bad option), InputError (a missing path; a bad record when
     strict), NoPapers (no paper read). Bad records are otherwise skipped with a KgWarning."""
     from kg.build import BuildOptions, check_base_iri, graph_of_papers, input_files, missing_inputs
+    from kg.cluster import check_scheduler
     from kg.parallel import resolve_workers
     from kg.ingest import READERS, IngestReport, read_papers
     from kg.rdf.namespace import RESOURCE_BASE
@@ -313,8 +317,9 @@ def build_graph(
     base = check_base_iri(base or RESOURCE_BASE)
     report = IngestReport(strict=strict)
     options = BuildOptions(input_format=format, strict=strict, fast=fast, min_confidence=min_confidence,
-                           base=base, batch_size=batch_size, workers=workers)
+                           base=base, batch_size=batch_size, workers=workers, scheduler=scheduler)
     resolve_workers(workers)  # a bad count is a UsageError before anything is read
+    check_scheduler(scheduler, workers)
     files: list[Path] = []
     paths = _as_paths(data)
     if paths is not None:

@@ -35,6 +35,7 @@ def _build(args: argparse.Namespace) -> int:
         created=args.created,
         workers=args.workers,
         cache=not args.no_cache,
+        scheduler=args.scheduler,
     )
     progress = _ProgressBar(args.quiet)
     try:
@@ -273,6 +274,9 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--workers", type=_workers, metavar="N",
                        help="extraction processes (default: one per core; 1: extract in the kg process itself); "
                        "the outputs are the same for any N")
+    build.add_argument("--scheduler", metavar="ADDRESS",
+                       help="extract on the workers of this Dask scheduler (e.g. tcp://HOST:8786; needs kg[cluster]) "
+                       "instead of local processes; not with --workers N > 1; the graph and outputs are made here")
     build.add_argument("--no-cache", action="store_true",
                        help="extract every paper again, without reading or updating the extraction cache OUT/.cache")
     _verbosity(build, quiet="print the summary line only (no warnings, no progress bar)",

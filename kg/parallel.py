@@ -409,8 +409,18 @@ def extract_in_order(
     Close the iterator (contextlib.closing) to stop the workers early."""
     if chunk_size < 1:
         raise UsageError(f"chunk size must be at least 1, not {chunk_size}")
-    limit = max(1, in_flight or 2 * workers)
-    extractor = _Extractor(task, workers, max(1, min_parallel))
+    yield from ordered_extractions(papers, _Extractor(task, workers, max(1, min_parallel)), cache=cache,
+                                   chunk_size=chunk_size, in_flight=max(1, in_flight or 2 * workers))
+
+
+def ordered_extractions(
+    papers: Iterable[Paper], extractor: Any, *, cache: ExtractionCache | None, chunk_size: int, in_flight: int,
+) -> Iterator[ExtractedPaper]:
+    """extract_in_order's loop for any `extractor` (an object with ``submit(papers)``,
+    ``next_result() -> list[ExtractedPaper]`` of the oldest chunk, ``close(failed)``; e.g.
+    kg.cluster's): chunks looked up in `cache`, misses submitted, at most `in_flight` chunks
+    held, results in input order. The extractor is closed at the end, on error or on close."""
+    limit = max(1, in_flight)
     windows: deque[tuple[list[Paper], list, list[bytes | None]]] = deque()
     failed = True
     try:
@@ -429,7 +439,7 @@ def extract_in_order(
         extractor.close(failed)
 
 
-def _finish(window: tuple[list[Paper], list, list[Paper]], extractor: _Extractor,
+def _finish(window: tuple[list[Paper], list, list[Paper]], extractor: Any,
             cache: ExtractionCache | None) -> list[ExtractedPaper]:
     """A window's papers in order: cached ones as found, the others as extracted (and stored)."""
     chunk, found, misses = window
@@ -446,4 +456,4 @@ def _finish(window: tuple[list[Paper], list, list[Paper]], extractor: _Extractor
 
 
 __all__ = ["ExtractionTask", "WorkerError", "WorkerPool", "chunked", "extract_in_order",
-           "resolve_workers", "usable_cores"]
+           "ordered_extractions", "resolve_workers", "usable_cores"]
