@@ -177,14 +177,20 @@ def worker_threads(client: Any) -> int:
     return max(1, sum(int(n) for n in client.nthreads().values()))
 
 
-def close(client: Any, futures: Iterable[Any]) -> None:
+QUIET_LOGGERS = ("distributed", "tornado", "asyncio")  # Dask's client and its event loop
+
+
+def close(client: Any, futures: Iterable[Any], failed: bool = False) -> None:
     """Cancel `futures` and close `client`, ignoring a cluster already gone (and quieting
-    distributed's logged tracebacks about the cancelled tasks meanwhile)."""
+    distributed's logged tracebacks about the cancelled tasks meanwhile). After a failure
+    or an interrupt the client's loggers stay quiet: its event loop thread may still log
+    the cancellation after close() returns, and the build has already said what happened."""
     import logging
 
-    quiet = logging.getLogger("distributed")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
     try:
         try:
             pending = list(futures)
@@ -197,7 +203,9 @@ def close(client: Any, futures: Iterable[Any]) -> None:
         except Exception:  # noqa: BLE001
             pass
     finally:
-        quiet.setLevel(level)
+        if not failed:
+            for logger, level in zip(loggers, levels):
+                logger.setLevel(level)
 
 
 def _chunk_name(papers: Sequence[Paper]) -> str:
@@ -249,7 +257,7 @@ class ClusterExtractor:
         return [ExtractedPaper(paper, *parts) for paper, parts in zip(papers, result.extractions)]
 
     def close(self, failed: bool) -> None:
-        close(self.client, (future for future, _ in self._pending))
+        close(self.client, (future for future, _ in self._pending), failed)
         self._pending.clear()
 
 
