@@ -317,11 +317,11 @@ def written_around(text: str, name: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(name)}(?:e?s)?(?![\w-])", text, re.IGNORECASE) is not None
 
 
-_STOP = frozenset("a an and the of for in on to with by from via is are we our this that".split())
-
-
 def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP and len(w) > 2]
+    from kg.extract.generic import stopwords  # the stopwords row of concept_words.jsonl
+
+    stop = stopwords()
+    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in stop and len(w) > 2]
 
 
 def _paper_attributes(paper: Paper, mentions: Iterable[Mention]) -> dict:

@@ -16,6 +16,22 @@ from kg.normalize import concept_key, singular
 
 
 @cache
+def word_list(name: str):
+    """The list (or mapping) of the ``concept_words.jsonl`` row keyed `name`: the kind and
+    head words, stopwords and span breaks all live in that one file."""
+    for row in load_jsonl("concept_words.jsonl"):
+        if name in row:
+            return row[name]
+    raise KeyError(f"concept_words.jsonl has no {name!r} row")
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """Words too common to tell a concept's name from a sentence mentioning it."""
+    return frozenset(word_list("stopwords"))
+
+
+@cache
 def generic_keys() -> frozenset[str]:
     """Keys of terms that name no concept ("our method", "baseline", "model")."""
     return frozenset(concept_key(row["term"]) for row in load_jsonl("generic_terms.jsonl") if "term" in row)

@@ -35,6 +35,7 @@ from thinc.api import NumpyOps, Ops, get_current_ops
 from thinc.types import Ragged
 
 from kg.errors import InputError
+from kg.extract.generic import word_list
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
 from kg.extract.inference import SpanModel
 from kg.extract.spancat import make_kg_spancat  # noqa: F401 (registers the model's factory, kg_spancat)
@@ -216,8 +217,11 @@ def is_verb_use(text: str, start: int, end: int) -> bool:
     return word.isalpha() and word.lower().endswith("ing") and bool(_GERUND_OBJECT.match(text, end))
 
 
-# Head words that add nothing to a concept of that type: "regression problem" is regression.
-_EMPTY_HEADS = {"Task": ("problem", "task"), "Method": ("method", "approach", "technique")}
+@cache
+def _empty_heads() -> dict[str, frozenset[str]]:
+    """Head words that add nothing to a concept of that type: "regression problem" is
+    regression (the ``empty_heads`` row of concept_words.jsonl)."""
+    return {label: frozenset(words) for label, words in word_list("empty_heads").items()}
 
 
 def without_generic_head(key: str, label: str | None) -> str:
@@ -229,7 +233,7 @@ def without_generic_head(key: str, label: str | None) -> str:
     ['regression', 'pruning', 'nlp', 'problem', 'generative-model']
     """
     head, _, rest = key.rpartition("-")
-    return head if head and len(head) > 1 and rest in _EMPTY_HEADS.get(label or "", ()) else key
+    return head if head and len(head) > 1 and rest in _empty_heads().get(label or "", ()) else key
 
 
 def span_candidates(text: str, spans: Iterable[tuple[int, int, str, float]]) -> list[Candidate]:
@@ -314,8 +318,8 @@ def make_model_matcher(nlp: Language, name: str, path: str | None, threshold: fl
 
 # --- the span suggester: which token spans the span categorizer scores -----------------
 
-# Tokens a concept's span never runs across (sentence punctuation, a clause's subject or verb).
-_BREAKS = (".", ";", ":", "!", "?", "we", "is", "are", "was", "were", "be", "been", "which", "our", "this", "these")
+# Tokens a concept's span never runs across (sentence punctuation, a clause's subject or verb):
+# the ``span_breaks`` row of concept_words.jsonl.
 
 
 def phrase_spans(first_ok: numpy.ndarray, last_ok: numpy.ndarray, breaks: numpy.ndarray, max_length: int) -> numpy.ndarray:
@@ -354,7 +358,7 @@ def token_flags(doc: Doc) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
     content = (stop == 0) | (upper == 1)  # "AS" is a name, "as" a function word
     first_ok = word & (content | next_is_hyphen)
     last_ok = (word & (content | after_hyphen)) | (orth == strings.add(")"))
-    breaks = numpy.isin(lower, [strings.add(w) for w in _BREAKS]) | (space == 1)
+    breaks = numpy.isin(lower, [strings.add(w) for w in word_list("span_breaks")]) | (space == 1)
     return first_ok, last_ok, breaks
 
 
