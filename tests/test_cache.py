@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import io
 import json
 import os
 import shutil
@@ -18,18 +17,11 @@ import pytest
 from kg.build import BuildOptions, build
 from kg.cache import CACHE_DIR, ExtractionCache, cache_path, decode, encode, extraction_version, paper_key
 from kg.changes import INDEX_NAME
-from kg.cli import main
 from kg.ingest import Deduplicator, IngestReport, bundled_corpus, read_papers
 from kg.outdir import BUILDS, CURRENT, LOCK_NAME
+from kgrun import run
 
 OUTPUTS = ("graph.nt", "graph.ttl")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def options(out: Path, inputs, **more) -> BuildOptions:

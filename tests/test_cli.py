@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
@@ -14,23 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.cli import main
+from kgrun import run
 
 KG = Path(sys.executable).parent / "kg"
 QUERY_ROWS = [
     ["Generalized Sum Pooling for Metric Learning", "Generalized Sum Pooling"],  # "We propose generalized sum pooling, ..."
     ["Layer Adaptive Progressive Pruning", "Layer Adaptive Progressive Pruning"],
 ]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:  # argparse: --help, bad options
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["build", "--help"], ["query", "--help"]])

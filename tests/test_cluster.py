@@ -4,8 +4,6 @@ scheduler and two workers on 127.0.0.1, separate processes) and writes the bytes
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import re
@@ -24,17 +22,11 @@ from kg.cli import main, make_parser  # noqa: E402
 from kg.cluster import ClusterError, ClusterExtractor, extract_on_cluster  # noqa: E402
 from kg.parallel import ExtractionTask  # noqa: E402
 from kg.records import Paper  # noqa: E402
+from kgrun import run  # noqa: E402
 
 OUTPUTS = ("graph.nt", "graph.ttl")
 START_TIMEOUT = 90  # seconds for the scheduler and both workers to come up on a loaded machine
 README = Path(__file__).resolve().parents[1] / "README.md"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 def _stop(processes: list[subprocess.Popen]) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -13,7 +11,7 @@ import networkx as nx
 import pytest
 
 import kg
-from kg.cli import main
+from kgrun import run
 
 RECORDS = [
     {"title": "Deep Residual Learning for Image Recognition", "id": "1512.03385",
@@ -22,16 +20,6 @@ RECORDS = [
     {"title": "Adam: A Method for Stochastic Optimization", "id": "1412.6980", "authors": ["Kingma", "Ba"],
      "abstract": "We propose Adam, an optimizer, and evaluate it on MNIST with \x0bthe accuracy."},
 ]
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

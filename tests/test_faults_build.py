@@ -9,10 +9,8 @@ and graph.html byte for byte, and a store that still opens with the same triples
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import fcntl
-import io
 import os
 import shutil
 import signal
@@ -25,21 +23,11 @@ import pyoxigraph as ox
 import pytest
 
 from kg.cache import CACHE_DIR
-from kg.cli import main
 from kg.outdir import BUILDS, CURRENT, LOCK_NAME
+from kgrun import run
 
 KG = Path(sys.executable).parent / "kg"
 FILES = ("graph.ttl", "graph.nt", "graph.html", "changes.json")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -17,15 +17,9 @@ from kg.build import BuildOptions, build
 from kg.cli import main
 from kg.parallel import ExtractionTask, WorkerError, WorkerPool, extract_in_order, resolve_workers
 from kg.records import Paper
+from kgrun import run
 
 OUTPUTS = ("graph.nt", "graph.ttl")
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(list(argv))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

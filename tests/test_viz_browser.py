@@ -16,15 +16,11 @@ from pathlib import Path
 import pytest
 
 from kg.viz import write_html
+from kg.viz.bench import CHROMIUM, CHROMIUM_ARGS  # the viewer bench's browser and flags
 from kg.viz.model import node_type, rank_nodes
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("KG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 CAP = 40
 FIXTURE = Path(__file__).parent / "fixtures" / "viz" / "graph_fixture.py"
 _spec = importlib.util.spec_from_file_location("kg_viz_graph_fixture", FIXTURE)
