@@ -54,7 +54,6 @@ _SLOT = re.compile(
 _SLOT_MORE = re.compile(rf"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+|\s*/\s*)(?:the\s+)?(?P<name>{_NAME_TOKEN}(?:[ \t]+[A-Z][\w.+&'’-]*){{0,2}})")
 _UPPER_OR_DIGIT = re.compile(r"[A-Z0-9]")
 _PREFIX = re.compile(r"(.*[-@])[\w.]{1,4}$")  # "ROUGE-" of "ROUGE-1"
-_SLASH_ONLY = re.compile(r"\s*/\s*")
 _BRACKET = re.compile(r"\s*\([^()]{0,60}\)")
 # what the model sometimes marks as a metric: a generic subject and the verb "scores" ("the 7B model scores 68.9")
 _SUBJECT_SCORES = re.compile(r"(?:the\s+)?(?:\w+\s+)?(?:model|method|system|approach|network|agent|variant|framework|it|ours)\s+scores?",
@@ -317,7 +316,7 @@ def pair_slash_lists(text: str, found: list, metrics: list[Candidate], datasets:
     datasets written after it in its clause ("0.4/0.6 BLEU on IWSLT14/WMT14") or before it
     ("ROUGE-1/2/L of 45.1/21.9/41.8", "top-1 accuracy on ImageNet / ImageNet-V2 of 85.2 / 75.0")."""
     out = list(found)
-    for group in number_groups(text, out, _SLASH_ONLY):
+    for group in number_groups(text, out, _SLASH):
         if len(group) < 2:
             continue
         first, last = out[group[0]].number, out[group[-1]].number

@@ -121,18 +121,16 @@ def association_strength(count: int, papers_i: int, papers_j: int, total: int) -
 
 
 def cooccurrences(paper_concepts: Sequence[Sequence[int]]) -> Counter:
-    """{(i, j): papers using both} over every pair i < j of each paper's concepts.
+    """{(i, j): papers using both} over every pair i < j of each paper's concepts (in any
+    order, repeats ignored); :func:`kg.viz.cooccur.pair_counts` with pairs as keys.
 
     >>> sorted(cooccurrences([[0, 1, 2], [1, 2]]).items())
     [((0, 1), 1), ((0, 2), 1), ((1, 2), 2)]
     """
-    counts: Counter = Counter()
-    for concepts in paper_concepts:
-        ordered = sorted(set(concepts))
-        for a, i in enumerate(ordered):
-            for j in ordered[a + 1:]:
-                counts[i, j] += 1
-    return counts
+    distinct = [tuple(sorted(set(concepts))) for concepts in paper_concepts]
+    n = 1 + max((c for concepts in distinct for c in concepts), default=0)
+    first, second, together = pair_counts(distinct, n)
+    return Counter({(int(i), int(j)): int(k) for i, j, k in zip(first, second, together)})
 
 
 def thin_edges(
@@ -142,23 +140,16 @@ def thin_edges(
     """The edges worth drawing: each node's `per_node` strongest (by association strength,
     then count, then index) among pairs used together in at least `min_count` papers; an
     edge stays when either end keeps it. Returns (i, j, count, strength) sorted by (i, j).
+    :func:`kg.viz.cooccur.thin_pairs` on a mapping of pairs.
 
     >>> thin_edges({(0, 1): 5, (0, 2): 1, (1, 2): 1}, [10, 5, 1], 20, per_node=1)
     [(0, 1, 5, 2.0), (1, 2, 1, 4.0)]
     """
-    best: dict[int, list[tuple[float, int, int, int]]] = defaultdict(list)
-    for (i, j), count in pairs.items():
-        if count < min_count:
-            continue
-        strength = association_strength(count, papers[i], papers[j], total)
-        best[i].append((-strength, -count, j, i))
-        best[j].append((-strength, -count, i, j))
-    kept: set[tuple[int, int]] = set()
-    for node, candidates in best.items():
-        for _neg, _count, other, _self in sorted(candidates)[:per_node]:
-            kept.add((min(node, other), max(node, other)))
-    return [(i, j, pairs[i, j], round(association_strength(pairs[i, j], papers[i], papers[j], total), 4))
-            for i, j in sorted(kept)]
+    keys = sorted(pairs)
+    first = np.array([i for i, _ in keys], dtype=np.int64)
+    second = np.array([j for _, j in keys], dtype=np.int64)
+    together = np.array([pairs[k] for k in keys], dtype=np.int64)
+    return thin_pairs(first, second, together, papers, total, per_node=per_node, min_count=min_count)
 
 
 def communities(

@@ -100,14 +100,13 @@ def _compact(details: dict) -> dict:
     return {k: v for k, v in details.items() if v not in (None, [], "", False)}
 
 
-def build_nodes(graph: nx.DiGraph, order: list, positions: dict, max_abstracts: int) -> list[dict]:
+def build_nodes(graph: nx.DiGraph, order: list, index: dict, positions: dict, max_abstracts: int) -> list[dict]:
     """Every node's page data, in drawing order (a node's id is its index): its key, name,
     type (``group``), degree, position and details. Drawn labels, tooltips, sizes and
     shapes are derived in the page (viewer.js), so they are not stored once per node.
     Papers past the first `max_abstracts` (in drawing order) keep their title, links and
     concepts but not their abstract, highlights and results (``trimmed``), which keeps a
-    field-sized page small enough to open quickly."""
-    index = {node: i for i, node in enumerate(order)}
+    field-sized page small enough to open quickly. `index` maps a node to its id."""
     degree = dict(graph.degree())
     results_on = dataset_results(graph, index)
     nodes = []
@@ -130,10 +129,9 @@ def build_nodes(graph: nx.DiGraph, order: list, positions: dict, max_abstracts: 
     return nodes
 
 
-def build_edges(graph: nx.DiGraph, order: list) -> dict[str, list[int]]:
+def build_edges(graph: nx.DiGraph, index: dict) -> dict[str, list[int]]:
     """Every edge as columns ``from``, ``to`` (node ids) and ``rel`` (an index into
     RELATIONS, -1 for another relation), sorted by (from, to)."""
-    index = {node: i for i, node in enumerate(order)}
     relation_index = {r: i for i, r in enumerate(RELATIONS)}
     rows = sorted((index[u], index[v], relation_index.get(data.get("relation"), -1)) for u, v, data in graph.edges(data=True))
     return {"from": [r[0] for r in rows], "to": [r[1] for r in rows], "rel": [r[2] for r in rows]}
@@ -164,10 +162,11 @@ def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, s
     total = len(order)
     drawn = min(max_nodes, total)
     positions = layout_mod.layout(graph, order, drawn, seed)
-    nodes = build_nodes(graph, order, positions, max_abstracts)
-    edges = build_edges(graph, order)
+    index = {node: i for i, node in enumerate(order)}  # a node's id in the page
+    nodes = build_nodes(graph, order, index, positions, max_abstracts)
+    edges = build_edges(graph, index)
     cmap = concept_map(graph, seed=seed)
-    map_data = map_payload(graph, cmap, {node: i for i, node in enumerate(order)})
+    map_data = map_payload(graph, cmap, index)
     options = vis_options(Network(directed=False, cdn_resources="in_line"), seed, large=drawn > 1500)
     edges_drawn = sum(1 for u, v in zip(edges["from"], edges["to"]) if u < drawn and v < drawn)
     meta = {
