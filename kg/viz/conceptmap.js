@@ -123,6 +123,7 @@
         edgeStrength[k] = edgeVisible[k] ? shownPapers * edgeCount[k] / (count[s] * count[t]) : 0;
       }
       if (selected >= 0 && !visible[selected]) selected = -1;
+      sortShown();
       schedule();
       if (hooks.onChange) hooks.onChange();
     }
@@ -186,7 +187,7 @@
         });
         ctx.stroke();
       }
-      var order = drawOrder();
+      var order = shownOrder;
       for (var o = 0; o < order.length; o++) {
         i = order[o];
         var s = toScreen(i), r = nodeRadius(i);
@@ -205,11 +206,13 @@
       if (hooks.onDraw) hooks.onDraw();
     }
 
-    function drawOrder() {  /* small first, so big nodes are on top (and hit first) */
-      var order = [];
-      for (var i = 0; i < n; i++) if (visible[i]) order.push(i);
-      order.sort(function (a, b) { return count[a] - count[b] || b - a; });
-      return order;
+    /* The visible nodes, small first, so big nodes are on top (and hit first); made when
+     * the counts change, not on every drawing or pointer move. */
+    var shownOrder = [];
+    function sortShown() {
+      shownOrder = [];
+      for (var i = 0; i < n; i++) if (visible[i]) shownOrder.push(i);
+      shownOrder.sort(function (a, b) { return count[a] - count[b] || b - a; });
     }
 
     function drawLabels(order) {
@@ -294,7 +297,7 @@
     }
 
     function hit(px, py) {
-      var order = drawOrder(), best = -1;
+      var order = shownOrder, best = -1;
       for (var o = order.length - 1; o >= 0; o--) {
         var i = order[o], s = toScreen(i), r = Math.max(nodeRadius(i), 4);
         if ((px - s[0]) * (px - s[0]) + (py - s[1]) * (py - s[1]) <= r * r) { best = i; break; }
