@@ -9,6 +9,8 @@ ARGS   ?=
 SPARQL_ARGS ?=
 # kg serve's load test, e.g. LOAD_ARGS='--papers 10000 --clients 20 --seconds 5 --timeout 2'
 LOAD_ARGS ?=
+# the field-sized builds (hours on two cores at the default 10k, 100k and 300k), e.g. SCALE_ARGS='--sizes 10000'
+SCALE_ARGS ?=
 
 .PHONY: help setup run graph viz query validate serve eval train teacher bench test clean distclean
 
@@ -60,8 +62,9 @@ teacher:  ## refit the transformer teacher (torch, CPU, about half an hour) and 
 	$(TPY) training/teacher.py fit --encoder mpnet --seed 0 --out training/work/teacher/mpnet0
 	$(TPY) training/teacher.py label --teachers training/work/teacher/mpnet0
 
-bench: setup  ## time the build (bundled, 10k), the viewer (10k nodes; a 10k-concept map of 100k papers), the named queries (100k papers) and load-test kg serve
+bench: setup  ## time the build (bundled, 10k; generated 10k, 100k, 300k, +1k, Dask), the viewer (10k nodes; a 10k-concept map of 100k papers), the named queries (100k and 300k papers) and load-test kg serve
 	$(PY) -m kg.bench $(ARGS)
+	$(PY) -m kg.scalebench $(SCALE_ARGS)
 	$(PY) -m kg.viz.mapbench 100000 10000
 	$(PY) -m kg.rdf.bench $(SPARQL_ARGS)
 	$(PY) -m kg.rdf.loadtest $(LOAD_ARGS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -106,24 +107,26 @@ def _reasons(counts: dict[str, int]) -> str:
 
 def collect_graph(
     options: BuildOptions, report: IngestReport, progress: Callable[[int], None] | None = None,
-    files: Sequence[Path] | None = None, cache: ExtractionCache | None = None,
+    files: Sequence[Path] | None = None, cache: ExtractionCache | None = None, spill_dir: Path | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Read, deduplicate and extract every input into one graph (streaming until the graph)."""
     files = input_files(options) if files is None else files
-    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress, cache)
+    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress, cache, spill_dir)
 
 
 def graph_of_papers(
     papers: Iterable[Paper], options: BuildOptions, report: IngestReport,
     progress: Callable[[int], None] | None = None, cache: ExtractionCache | None = None,
+    spill_dir: Path | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Deduplicate and extract papers from any source (files, or records given in Python:
     kg.api) into one graph; `options` gives fast, min_confidence, batch_size and workers.
     With a `cache`, only papers it does not hold are extracted. The graph builder sees the
-    same papers in the same order however many workers extract them."""
+    same papers in the same order however many workers extract them. Papers' texts and
+    evidence are spilled to a file in `spill_dir` (kg.spill), not held in memory."""
     dedup = Deduplicator(report)
     papers = dedup.unique(papers)
-    builder = GraphBuilder(is_generic=names_a_kind)
+    builder = GraphBuilder(is_generic=names_a_kind, spill_dir=spill_dir)
     with contextlib.closing(extracted_papers(papers, options, cache)) as stream:
         for extracted in stream:
             builder.add(extracted)
@@ -172,7 +175,7 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
             try:
                 if options.cache:
                     cache = ExtractionCache.for_build(publication.root, options.fast, options.min_confidence)
-                graph, dedup = collect_graph(options, report, progress, files, cache)
+                graph, dedup = collect_graph(options, report, progress, files, cache, spill_dir=publication.staging)
                 papers = sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "paper")
                 if papers == 0:
                     raise NoPapers(no_papers_message(files, report, options.out_dir),
@@ -240,24 +243,64 @@ def write_outputs(
     graph: nx.DiGraph, folder: Path, options: BuildOptions, formats: Sequence[str], created: str
 ) -> tuple[dict[str, Path], int]:
     """Write every output of one build into `folder`; returns their paths by kind and the
-    number of triples. An OSError (disk full, permissions) becomes one OutputError line."""
+    number of triples. An OSError (disk full, permissions) becomes one OutputError line.
+
+    The store is loaded from the N-Triples file in a thread as soon as that file is
+    written (Oxigraph's loader releases the GIL), while the other RDF formats and the
+    viewer are written here."""
+    loading: Background | None = None
+
+    def start_store(nt_file: Path) -> None:
+        nonlocal loading
+        if options.store:
+            loading = Background(load_store, nt_file, folder / "store")
+
     try:
-        outputs = write_rdf(graph, folder, formats, options.base, created)
-        triples = None
-        if options.store and "ntriples" in outputs:
-            triples = load_store(outputs["ntriples"], folder / "store")  # its size: no second read
-            outputs["store"] = folder / "store"
+        outputs = write_rdf(graph, folder, formats, options.base, created, on_ntriples=start_store)
         if options.html:
             from kg.viz import write_html  # pyvis is only needed for the viewer
 
             outputs["html"] = folder / "graph.html"
             write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
+        triples = None
+        if loading is not None:
+            triples = loading.result()  # the store's size: no second read
+            outputs["store"] = folder / "store"
         if triples is None:
             triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
     except OSError as exc:
+        if loading is not None:
+            loading.wait()  # the staging folder is removed next: not under the loader's feet
         where = shown(exc.filename) if exc.filename else shown(folder)
         raise OutputError(f"cannot write the outputs ({where}): {exc.strerror or exc}; nothing was replaced") from None
     return outputs, triples
+
+
+class Background:
+    """`fn(*args)` run in a daemon thread; `result()` waits for it and returns its value or
+    raises its exception. A daemon: an interrupted build does not wait for it to finish
+    (what it was writing is in the staging folder, which the build removes)."""
+
+    def __init__(self, fn: Callable, *args) -> None:
+        self._value = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fn, *args), name=f"kg-{fn.__name__}", daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable, *args) -> None:
+        try:
+            self._value = fn(*args)
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def check_options(options: BuildOptions) -> list[str]:

@@ -40,6 +40,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from pathlib import Path
 
 import networkx as nx
 
@@ -47,6 +48,7 @@ from kg.normalize import concept_key, strip_acronym_plural
 from kg.mention_fixes import acronym_fits, fix_mentions, fix_result_links
 from kg.directions import lower_is_better
 from kg.records import REPOSITORY, ConceptType, ExtractedPaper, Mention, Paper, Result, Role
+from kg.spill import SpillGraph
 from kg.types import relations
 
 RELATION_BY_TYPE = relations()  # concept type -> paper-to-concept relation (kg.types)
@@ -81,11 +83,13 @@ class GraphBuilder:
     can be chosen once, at the end, from every paper's evidence.
     """
 
-    def __init__(self, is_generic: Callable[[str], bool] | None = None) -> None:
+    def __init__(self, is_generic: Callable[[str], bool] | None = None, spill_dir: str | Path | None = None) -> None:
         """`is_generic(key)` tells a concept that is a kind of thing ("training data") by its
-        key; by default none is."""
+        key; by default none is. Papers' abstracts, authors, mentions and results are kept
+        in a spill file in `spill_dir` (the temporary folder when None), not in memory
+        (kg.spill)."""
         self.is_generic = is_generic or (lambda key: False)
-        self.graph = nx.DiGraph()
+        self.graph = SpillGraph(directory=spill_dir)
         self._surface_forms: dict[str, Counter[str]] = defaultdict(Counter)
         self._long_forms: dict[str, Counter[str]] = defaultdict(Counter)
         self._acronyms: dict[str, set[str]] = defaultdict(set)  # acronym key -> long-form concept nodes

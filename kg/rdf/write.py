@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,10 +55,12 @@ def format_for_file(path: Path) -> RdfFormat:
 
 def write_rdf(
     graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE, created: str | None = None,
-    *, annotations: bool = True,
+    *, annotations: bool = True, on_ntriples: Callable[[Path], None] | None = None,
 ) -> dict[str, Path]:
     """Write the graph as `out_dir/graph<suffix>` in each format (the VoID description dated
     `created`; without `annotations`, no Web Annotation selectors); returns the paths.
+    `on_ntriples(path)` is called once the N-Triples file is complete, before the other
+    formats are written (kg.build starts loading the store from it then).
 
     The triples are generated once when N-Triples is among the formats: it is written
     first, and the other formats are serialized from it as Oxigraph reads it back (in the
@@ -80,6 +83,8 @@ def write_rdf(
                 triples = graph_triples(graph, base, created=created, annotations=annotations)
             ox.serialize(triples, str(temp), fmt.oxigraph, prefixes=prefixes)
         written[fmt.name] = target
+        if fmt.name == "ntriples" and on_ntriples is not None:
+            on_ntriples(target)
     return {name: written[name] for name in requested}
 
 
@@ -88,15 +93,56 @@ def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | N
     return sum(1 for _ in graph_triples(graph, base, created=created, annotations=annotations))
 
 
-def load_store(rdf_file: Path, store_dir: Path) -> int:
-    """(Re)build the persistent Oxigraph store at `store_dir` from an RDF file; returns its size."""
+# Triples per call of Oxigraph's bulk loader when a store is filled from N-Triples. One
+# call over a whole file holds up to about 1.7 GB however big the file (its batches, on
+# two threads); calls of 500,000 lines hold about 0.6 GB, for a somewhat slower load.
+BULK_LOAD_LINES = 500_000
+
+
+def load_store(rdf_file: Path, store_dir: Path, chunk_lines: int | None = BULK_LOAD_LINES) -> int:
+    """(Re)build the persistent Oxigraph store at `store_dir` from an RDF file; returns its
+    size. N-Triples are bulk-loaded `chunk_lines` lines at a time (None: in one call),
+    so the loader's memory stays bounded whatever the corpus (kg.rdf.write.bulk_load_lines)."""
     with atomic_directory(store_dir) as temp:
         store = ox.Store(str(temp))
-        store.bulk_load(path=str(rdf_file), format=format_for_file(rdf_file).oxigraph)
+        fmt = format_for_file(rdf_file).oxigraph
+        if fmt == ox.RdfFormat.N_TRIPLES and chunk_lines:
+            bulk_load_lines(store, rdf_file, chunk_lines)
+        else:
+            store.bulk_load(path=str(rdf_file), format=fmt)
         store.flush()
         size = len(store)
         del store  # release the RocksDB lock before the directory is moved into place
     return size
+
+
+def bulk_load_lines(store: ox.Store, nt_file: Path, chunk_lines: int) -> None:
+    """Bulk-load an N-Triples file `chunk_lines` lines at a time (one triple a line).
+
+    Oxigraph names a blank node afresh in each parse, so a file's blank nodes must all be
+    in one call: from the first chunk that may hold one (it has "_:"), the rest of the file
+    is loaded in one call. kg's own exports have no blank nodes.
+
+    >>> import tempfile
+    >>> nt = Path(tempfile.mkdtemp()) / "g.nt"
+    >>> _ = nt.write_text("<http://x/a> <http://x/p> <http://x/o> .\\n"
+    ...                   "_:b <http://x/p> <http://x/o> .\\n_:b <http://x/q> <http://x/o> .\\n")
+    >>> store = ox.Store()
+    >>> bulk_load_lines(store, nt, 1)  # chunk 1 alone, chunks 2 and 3 (a blank node) together
+    >>> len(store), len({q.subject for q in store})
+    (3, 2)
+    """
+    with nt_file.open("rb") as handle:
+        while True:
+            offset = handle.tell()
+            chunk = b"".join(itertools.islice(handle, chunk_lines))
+            if not chunk:
+                return
+            if b"_:" in chunk:
+                handle.seek(offset)
+                store.bulk_load(input=handle, format=ox.RdfFormat.N_TRIPLES)
+                return
+            store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
 
 
 def open_store(graph_file: Path | None, store_dir: Path | None) -> ox.Store:

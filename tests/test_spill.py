@@ -1,0 +1,130 @@
+"""Papers' heavy attributes live in a spill file (kg.spill), and the store is bulk-loaded in
+chunks (kg.rdf.write): both must be invisible in what a build gives."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from kg.graph import GraphBuilder
+from kg.records import ExtractedPaper, Field, Mention, Paper
+from kg.rdf.write import bulk_load_lines, load_store
+from kg.spill import MIN_SPILL_BYTES, SPILLED, SpillFile, SpillGraph, SpilledAttrs, plain_graph
+
+
+def _paper(i: int, words: int = 40) -> ExtractedPaper:
+    abstract = "We train BERT on SQuAD. " + "More words here. " * words
+    paper = Paper(key=f"t:p{i}", title=f"Paper {i}", abstract=abstract, sources=("a.jsonl",), authors=("A. Author", "B. Author"))
+    mentions = (Mention(Field.ABSTRACT, 9, 13, "BERT", "Method", "bert", 0.9, "gazetteer"),
+                Mention(Field.ABSTRACT, 17, 22, "SQuAD", "Dataset", "squad", 0.9, "gazetteer"))
+    return ExtractedPaper(paper, mentions)
+
+
+def test_attrs_behave_as_a_dict(tmp_path):
+    attrs = SpilledAttrs(SpillFile(tmp_path))
+    attrs.update(kind="paper", abstract="x" * 500, mentions=(), title="T")
+    assert dict(attrs) == {"kind": "paper", "abstract": "x" * 500, "mentions": (), "title": "T"}
+    assert set(attrs.in_memory()) == {"kind", "mentions", "title"}  # small values are not worth a trip to disk
+    attrs["abstract"] = "short"
+    assert attrs.in_memory()["abstract"] == "short" and attrs["abstract"] == "short"
+    attrs["abstract"] = "y" * 500
+    assert "abstract" not in attrs.in_memory() and attrs.get("abstract") == "y" * 500
+    del attrs["abstract"]
+    assert "abstract" not in attrs and len(attrs) == 3 and attrs.get("abstract") is None
+    with pytest.raises(KeyError):
+        del attrs["abstract"]
+    assert attrs == {"kind": "paper", "mentions": (), "title": "T"}
+    assert pickle.loads(pickle.dumps(attrs)) == {"kind": "paper", "mentions": (), "title": "T"}
+
+
+def test_only_the_heavy_attributes_spill(tmp_path):
+    attrs = SpilledAttrs(SpillFile(tmp_path))
+    attrs["label"] = "z" * (10 * MIN_SPILL_BYTES)
+    attrs["mentions"] = tuple(range(200))
+    assert "label" in attrs.in_memory() and "mentions" not in attrs.in_memory()
+    assert SPILLED >= {"abstract", "mentions", "results", "authors"}
+
+
+def test_the_spill_file_is_never_seen_in_its_folder(tmp_path):
+    graph = SpillGraph(directory=tmp_path)
+    graph.add_node("p", kind="paper", abstract="a" * 1000)
+    assert graph.spill.size > 1000
+    assert os.listdir(tmp_path) == []  # created unlinked: gone with the process, even on a kill
+    assert graph.nodes["p"]["abstract"] == "a" * 1000
+
+
+def test_a_built_graph_holds_no_paper_text_in_memory(tmp_path):
+    builder = GraphBuilder(spill_dir=tmp_path)
+    for i in range(5):
+        builder.add(_paper(i))
+    graph = builder.build()
+    papers = [a for _, a in graph.nodes(data=True) if a["kind"] == "paper"]
+    assert len(papers) == 5
+    for attrs in papers:
+        assert isinstance(attrs, SpilledAttrs)
+        assert not {"abstract", "mentions"} & set(attrs.in_memory())
+        assert [m.text for m in attrs["mentions"]] == ["BERT", "SQuAD"]
+        assert attrs["authors"] == ("A. Author", "B. Author")
+
+
+def test_copies_and_pickles_are_plain_graphs_with_every_value(tmp_path):
+    builder = GraphBuilder(spill_dir=tmp_path)
+    builder.add(_paper(1))
+    graph = builder.build()
+    for other in (graph.copy(), pickle.loads(pickle.dumps(graph)), plain_graph(graph)):
+        assert type(other) is nx.DiGraph
+        assert all(type(a) is dict for _, a in other.nodes(data=True))
+        assert nx.utils.graphs_equal(graph, other)
+    graph.close()
+
+
+def test_the_same_triples_as_a_plain_graph(tmp_path):
+    from kg.rdf.export import graph_triples
+
+    builder = GraphBuilder(spill_dir=tmp_path)
+    for i in range(3):
+        builder.add(_paper(i))
+    graph = builder.build()
+    spilled = list(graph_triples(graph, created="2025-01-01"))
+    assert spilled == list(graph_triples(plain_graph(graph), created="2025-01-01"))
+    assert any("SQuAD" in str(t) for t in spilled)
+
+
+def _quads(store: ox.Store) -> set:
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in store}
+
+
+def test_chunked_bulk_load_equals_one_call(tmp_path):
+    nt = tmp_path / "g.nt"
+    nt.write_text("".join(f'<http://x/s{i % 7}> <http://x/p{i % 3}> "{i}" .\n' for i in range(1000)), encoding="utf-8")
+    one, chunked = ox.Store(), ox.Store()
+    one.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
+    bulk_load_lines(chunked, nt, 64)
+    assert len(chunked) == 1000 and _quads(one) == _quads(chunked)
+    assert load_store(nt, tmp_path / "store", chunk_lines=10) == 1000
+
+
+def test_blank_nodes_keep_their_identity_across_chunks(tmp_path):
+    nt = tmp_path / "g.nt"
+    lines = [f'<http://x/s{i}> <http://x/p> "{i}" .\n' for i in range(50)]
+    lines += ['_:b <http://x/p> "first" .\n'] + lines[:20] + ['_:b <http://x/p> "second" .\n']
+    nt.write_text("".join(lines), encoding="utf-8")
+    store = ox.Store()
+    bulk_load_lines(store, nt, 8)
+    blanks = {q.subject for q in store if isinstance(q.subject, ox.BlankNode)}
+    assert len(blanks) == 1 and len(store) == 52
+
+
+def test_kg_exports_have_no_blank_nodes(tmp_path):
+    """Chunked loading is exact only without blank nodes: kg's own N-Triples have none."""
+    from kg.rdf.write import write_rdf
+
+    builder = GraphBuilder(spill_dir=tmp_path)
+    builder.add(_paper(1))
+    written = write_rdf(builder.build(), tmp_path, ["ntriples"], created="2025-01-01")
+    text = written["ntriples"].read_text(encoding="utf-8")
+    assert text and not any(line.startswith("_:") or " _:" in line for line in text.splitlines())
