@@ -19,27 +19,19 @@ Policy, in order:
    which it learned from, marks them as concepts where they name one and as Generic where
    they only refer, and broad fields ("machine learning") are concepts too.
 4. **Model against rules.** Rules keep their precision, the model (``kg_ner``) adds
-   recall and context. A model span that overlaps no rule candidate is kept. One with
-   exactly a rule candidate's span merges into it: the rule's key and label (a known
-   name keeps its curated type, so "gradient descent" is one Method in every paper;
-   between Method and Task a pattern's or acronym's guess gives way to the model's, as
-   context decides those), confidence raised by the
-   agreement; the merged span absorbs the hits inside it as below. A model span that
-   strictly contains rule hits absorbs them when each is a gazetteer, pattern or acronym
-   hit of its type or a Method/Task ("OCR accuracy", "statistical machine translation",
-   "noun WSD problems"), or a proposed name with only generic words around it; when it
-   is one known name plus generic head words ("EUROPARL corpus", "BLEU score",
-   "convolutional neural networks (CNNs) model"), or a known dataset or metric with words
-   before it ("long-tailed CIFAR-100", "validation accuracy"), it keeps that name's key
-   (and a proposed name's role); a dataset or metric span around two known names or more of its type
-   ("MNIST and CIFAR10 datasets") gives way to those names. A model span that opens
-   with a known name in the possessive ("Shampoo's computational efficiency") is only what
-   follows it. A model span that is just an
-   acronym definition ("sharpness-aware minimization (SAM)") leaves the long and short
-   form as two mentions, and one that is only names and separators ("SGD/Adam/LAMB")
-   gives way to the names. Any other overlap -- a URL, a known dataset or metric inside a
-   span of another type ("ImageNet classification"), a partial overlap -- drops the model
-   span.
+   recall and context. Each model span is settled against the rule hits it overlaps by
+   the named policies of :mod:`kg.extract.overlap`, in the order its docstring lists
+   (:func:`merge_model`). In short: a span that overlaps no rule hit is kept; one on a
+   rule hit's exact span merges into it (a known name keeps its curated type, so
+   "gradient descent" is one Method in every paper); one around hits it may absorb
+   replaces them ("OCR accuracy"), keeping a known name's key (and a proposed name's
+   role) when it only adds generic words to it ("EUROPARL corpus", "long-tailed
+   CIFAR-100"), unless it is an acronym definition ("sharpness-aware minimization
+   (SAM)"), a dataset or metric span around two known names ("MNIST and CIFAR10
+   datasets") or a list of names ("SGD/Adam/LAMB"), which give way to the names. A
+   known owner in the possessive is cut off ("Shampoo's computational efficiency"). Any
+   other overlap -- a URL, a known dataset or metric inside a span of another type
+   ("ImageNet classification"), a partial overlap -- drops the model span.
 5. **Overlaps.** Candidates are taken greedily by confidence, then length, then
    position; a candidate overlapping one already taken is dropped. URLs (0.9-0.99) thus
    shadow words inside them, and a gazetteer hit (0.9) beats a pattern guess (0.6-0.75).
@@ -67,18 +59,15 @@ from kg.extract.abbreviations import AbbreviationPair
 from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.generic import generic_keys, is_generic
-from kg.extract.ner import span_candidate
+from kg.extract.overlap import ACRONYM, MODEL, merge_model
+from kg.extract.overlap import agreement  # noqa: F401 (re-exported with MODEL and merge_model)
 from kg.extract.patterns import head_label
 from kg.extract.proposals import COMPONENT as PROPOSALS
 from kg.extract.proposals import is_explicit
-from kg.normalize import concept_key, singular, singular_phrase, strip_acronym_plural
+from kg.normalize import concept_key, singular_phrase, strip_acronym_plural
 from kg.records import REPOSITORY, ConceptType, Role
 
-COMPONENT = "abbreviation"
-MODEL = "model"  # the component name on kg_ner's candidates
-_ABSORBABLE = (GAZETTEER, "patterns", COMPONENT)  # known names, rule guesses, acronym pairs
-_CONTEXTUAL = frozenset({ConceptType.METHOD.value, ConceptType.TASK.value})
-_NAMED = frozenset({ConceptType.DATASET.value, ConceptType.METRIC.value})  # types whose names the gazetteer knows
+COMPONENT = ACRONYM  # the component name on the acronym candidates this resolver adds
 LONG_FORM_CONFIDENCE = 0.75
 CONTAINING_LONG_FORM_CONFIDENCE = 0.92
 SHORT_FORM_CONFIDENCE = 0.8
@@ -210,180 +199,6 @@ def _head_end(text: str, label: str, end: int, others: Iterable[Candidate]) -> i
     if head and not any(o.start < head.end() and o.end > end for o in others):
         return head.end()
     return None
-
-
-def _overlap(a: Candidate, b: Candidate) -> bool:
-    return a.start < b.end and b.start < a.end
-
-
-def agreement(a: float, b: float) -> float:
-    """Confidence of a span two independent components agree on.
-
-    >>> agreement(0.9, 0.5)
-    0.95
-    """
-    return round(1 - (1 - a) * (1 - b), 3)
-
-
-def _replaceable(text: str, rule: Candidate, model: Candidate) -> bool:
-    """A rule hit the model span may absorb: inside it, not a URL, of the model's type or
-    a Method/Task; a proposed name only with generic words around it ("KAZE features")."""
-    kind = rule.component.split(":")[0]
-    return (
-        model.start <= rule.start and rule.end <= model.end and rule.length < model.length
-        and (rule.label == model.label or rule.label in _CONTEXTUAL)
-        and (kind in _ABSORBABLE or (kind == PROPOSALS and _extends_name(text, [rule], model)))
-    )
-
-
-def _extends_name(text: str, rules: list[Candidate], model: Candidate) -> bool:
-    """The model span is one known name (and its acronym) plus generic head words:
-    "BLEU score", "convolutional neural networks (CNNs)"; a dataset's or metric's name may
-    also have words before it that describe how it is used ("long-tailed CIFAR-100",
-    "validation accuracy"): it still denotes the known dataset or measure.
-
-    >>> text = "long-tailed CIFAR100 datasets, pre-CIFAR100, graph Transformer"
-    >>> cifar = Candidate(12, 20, "Dataset", "cifar-100", 0.9, "gazetteer")
-    >>> [_extends_name(text, [cifar], Candidate(0, 29, "Dataset", "x", 0.8, MODEL)),
-    ...  _extends_name(text, [replace(cifar, start=35, end=43)], Candidate(31, 43, "Dataset", "y", 0.8, MODEL)),
-    ...  _extends_name(text, [Candidate(51, 62, "Method", "transformer", 0.9, "gazetteer")], Candidate(45, 62, "Method", "z", 0.8, MODEL))]
-    [True, False, False]
-    """
-    if len({(r.key, r.label) for r in rules}) != 1 or rules[0].label != model.label:
-        return False
-    rest, position = [], model.start
-    for rule in sorted(rules, key=lambda r: r.start):
-        rest.append(text[position:rule.start])
-        position = max(position, rule.end)
-    rest.append(text[position:model.end])
-    if any(piece.startswith("-") for piece in rest[1:]) or rest[0].endswith("-"):  # "BERT-based": a different thing
-        return False
-    after = rest[1:] if model.label in _NAMED else rest
-    words = re.findall(r"[A-Za-z]+", " ".join(after))
-    from kg.kinds import name_suffixes  # the data file of kind words (concept_words.jsonl)
-
-    suffixes = name_suffixes()
-    return all(singular(w.lower()) in suffixes for w in words)
-
-
-def _is_definition(text: str, inside: list[Candidate], model: Candidate) -> bool:
-    """The model span is exactly an acronym definition, "long form (SF)": the hits inside
-    are one concept, an acronym among them, and only brackets are left over."""
-    if len({r.key for r in inside}) != 1 or all(r.component != COMPONENT for r in inside):
-        return False
-    return not re.sub(r"[\s()]", "", _leftover(text, inside, model))
-
-
-def _leftover(text: str, inside: list[Candidate], model: Candidate) -> str:
-    """The model span's text with the hits inside it blanked out."""
-    rest = list(text[model.start:model.end])
-    for r in inside:
-        rest[r.start - model.start:r.end - model.start] = " " * r.length
-    return "".join(rest)
-
-
-_SEPARATOR = re.compile(r"\s*(?:[/;&]|,?\s*\b(?:and|or)\b|,)\s*")
-
-
-def _is_list(text: str, inside: list[Candidate], model: Candidate) -> bool:
-    """The model span is two or more names, each pair split by a separator: "SGD/Adam/LAMB",
-    "BERT and GPT-2" (not "OCR accuracy").
-
-    >>> text = "SGD/Adam and LAMB"
-    >>> names = [Candidate(0, 3, "Method", "sgd", 0.9, GAZETTEER), Candidate(4, 8, "Method", "adam", 0.9, GAZETTEER),
-    ...          Candidate(13, 17, "Method", "lamb", 0.9, GAZETTEER)]
-    >>> model = Candidate(0, 17, "Method", "sgd-adam-and-lamb", 0.6, MODEL)
-    >>> _is_list(text, names, model), _is_list(text, names[:1], replace(model, end=8))
-    (True, False)
-    >>> _is_list("OCR accuracy", [replace(names[0], end=3), Candidate(4, 12, "Metric", "accuracy", 0.9, GAZETTEER)],
-    ...          replace(model, end=12))
-    False
-    """
-    names = sorted({(r.start, r.end): r for r in inside}.values(), key=lambda r: r.start)  # one per span
-    if len({r.key for r in names}) < 2 or any(b.start < a.end for a, b in zip(names, names[1:])):
-        return False
-    edges = text[model.start:names[0].start] + text[names[-1].end:model.end]
-    return not edges.strip() and all(_SEPARATOR.fullmatch(text, a.end, b.start) for a, b in zip(names, names[1:]))
-
-
-def _merged_label(rule: Candidate, model: Candidate) -> str:
-    """Rules name the type: a known name its curated one; a pattern's or acronym's guess
-    between Method and Task gives way to context (the model).
-
-    >>> gd = Candidate(0, 16, "Method", "gradient-descent", 0.9, GAZETTEER)
-    >>> [_merged_label(gd, replace(gd, label="Task", component=MODEL)), _merged_label(
-    ...  replace(gd, component="patterns:x"), replace(gd, label="Task", component=MODEL))]
-    ['Method', 'Task']
-    """
-    if rule.component == GAZETTEER:
-        return rule.label
-    return model.label if rule.label in _CONTEXTUAL and model.label in _CONTEXTUAL else rule.label
-
-
-_POSSESSIVE = re.compile(r"['’]s[ \t]+")
-
-
-def _without_owner(text: str, model: Candidate, rules: list[Candidate]) -> Candidate:
-    """A model span that opens with a known name in the possessive ("Shampoo's
-    computational efficiency") is what follows it; the name stays a mention of its own.
-
-    >>> text = "Shampoo's computational efficiency"
-    >>> owner = Candidate(0, 7, "Method", "shampoo", 0.9, GAZETTEER)
-    >>> model = _without_owner(text, Candidate(0, 34, "Metric", "x", 0.7, MODEL), [owner])
-    >>> (text[model.start:model.end], model.key)
-    ('computational efficiency', 'computational-efficiency')
-    >>> text = "ImageNet's inductive bias"
-    >>> owner = Candidate(0, 8, "Dataset", "imagenet", 0.9, GAZETTEER)
-    >>> _without_owner(text, Candidate(0, 25, "Dataset", "x", 0.7, MODEL), [owner]).start
-    0
-    """
-    for rule in rules:
-        if rule.component == GAZETTEER and rule.start == model.start:
-            mark = _POSSESSIVE.match(text, rule.end)
-            # the rest must be a span the model would keep ("ImageNet's inductive bias" is no dataset)
-            rest = span_candidate(text, mark.end(), model.end, model.label, model.confidence) if mark else None
-            if rest is not None and rest.start < rest.end:
-                return rest
-    return model
-
-
-def merge_model(text: str, cands: list[Candidate]) -> list[Candidate]:
-    """Settle overlaps between model candidates and the rules' (policy 4, above)."""
-    rules = [c for c in cands if c.component != MODEL]
-    dropped: set[int] = set()
-    kept: list[Candidate] = []
-    for model in (c for c in cands if c.component == MODEL):
-        model = _without_owner(text, model, rules)
-        hits = [i for i, r in enumerate(rules) if _overlap(model, r)]
-        same = [i for i in hits if (rules[i].start, rules[i].end) == (model.start, model.end)]
-        if any(rules[i].label == REPOSITORY for i in hits):
-            continue  # a URL always wins, and gains nothing from words inside it
-        if not hits:
-            kept.append(model)
-        elif same:
-            for i in same:
-                rule = rules[i]
-                rules[i] = replace(rule, label=_merged_label(rule, model), confidence=agreement(rule.confidence, model.confidence))
-            dropped.update(i for i in hits if i not in same and _replaceable(text, rules[i], model))
-        elif all(_replaceable(text, rules[i], model) for i in hits):
-            inside = [rules[i] for i in hits]
-            if _is_definition(text, inside, model):
-                continue  # "sharpness-aware minimization (SAM)": the pair's two mentions stay
-            if _extends_name(text, inside, model):
-                name = min(inside, key=lambda r: (r.canonical is None, r.start))
-                model = replace(model, key=name.key, canonical=name.canonical or text[name.start:name.end],
-                                confidence=agreement(model.confidence, name.confidence))
-            elif model.label in _NAMED and len({r.key for r in inside if r.component == GAZETTEER and r.label == model.label}) > 1:
-                continue  # "MNIST and CIFAR10 datasets": the known names stay, each its own
-            elif _is_list(text, inside, model):
-                continue  # "SGD/Adam/LAMB": a list of names, not a concept
-            kept.append(model)
-            dropped.update(hits)
-    # Every occurrence of a phrase that took a known name's key takes it ("KAZE features").
-    named = {(text[m.start:m.end], m.label): m for m in kept if m.canonical}
-    kept = [replace(m, key=n.key, canonical=n.canonical) if (n := named.get((text[m.start:m.end], m.label))) else m
-            for m in kept]
-    return [r for i, r in enumerate(rules) if i not in dropped] + kept
 
 
 def select(cands: list[Candidate]) -> list[Candidate]:
