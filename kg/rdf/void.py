@@ -48,12 +48,21 @@ class VoidStats:
 
     def observe(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
         """Pass `triples` through, counting them."""
-        for triple in triples:
-            self.triples += 1
-            self.properties[triple.predicate.value] += 1
-            if triple.predicate == RDF_TYPE:
-                self.classes[triple.object.value] += 1
-            yield triple
+        properties: Counter = Counter()  # by term: no new string per triple
+        classes: Counter = Counter()
+        try:
+            for triple in triples:
+                predicate = triple.predicate
+                properties[predicate] += 1
+                if predicate == RDF_TYPE:
+                    classes[triple.object] += 1
+                yield triple
+        finally:
+            for term, n in properties.items():
+                self.properties[term.value] += n
+                self.triples += n
+            for term, n in classes.items():
+                self.classes[term.value] += n
 
     @property
     def entities(self) -> int:
