@@ -313,10 +313,13 @@ def concept_features(graph, node: str, forms, mentions, is_generic=None) -> Kind
     words_of = {key, concept_key(attrs.get("label") or key)}
     shaped: dict[str, bool] = {}
     texts: list[str] = []
+    abstracts: dict[str, str] = {}  # read once a paper: they may be on disk (kg.spill)
     for paper, m in mentions:
         if m.field.value != "abstract":
             continue
-        abstract = graph.nodes[paper]["abstract"]
+        abstract = abstracts.get(paper)
+        if abstract is None:
+            abstract = abstracts[paper] = graph.nodes[paper]["abstract"]
         texts.append(m.text)
         shaped[paper] = shaped.get(paper, False) or name_shaped(m.text, at_sentence_start(abstract, m.start))
     return KindFeatures(
@@ -385,11 +388,14 @@ def broader_links(graph) -> None:
     for paper, pattrs in graph.nodes(data=True):
         if pattrs["kind"] != "paper":
             continue
+        fields: dict[str, str] = {}  # the paper's title and abstract, each read once
         for m in pattrs["mentions"]:
             node = f"concept:{m.label}:{m.key}"
             if node not in graph or graph.nodes[node]["generic"]:
                 continue
-            text = pattrs[m.field.value]
+            text = fields.get(m.field.value)
+            if text is None:
+                text = fields[m.field.value] = pattrs[m.field.value]
             candidates = []
             if (suffix := kind_suffix_key(m.text, m.key)):
                 candidates.append(suffix)
