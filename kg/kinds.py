@@ -39,7 +39,8 @@ The word lists are data (``kg/extract/data/concept_words.jsonl``), not code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from functools import cache
 
 from kg.normalize import concept_key, singular
@@ -301,9 +302,46 @@ def kind_suffix_key(text: str, key: str) -> str | None:
     return None
 
 
-def concept_features(graph, node: str, forms, mentions, is_generic=None) -> KindFeatures:
+@dataclass
+class AbstractUse:
+    """How the corpus writes one concept in abstracts: its surface texts (counted), the
+    papers writing it there, and how many of those write it shaped as a name."""
+
+    texts: Counter = field(default_factory=Counter)
+    papers: int = 0
+    name_shaped: int = 0
+
+
+def abstract_uses(graph) -> dict[str, AbstractUse]:
+    """Concept node -> its :class:`AbstractUse`, in one pass over the papers (each
+    abstract read once; the papers' mentions may be on disk: kg.spill)."""
+    from kg.graph import concept_node
+    from kg.unify import TYPE_ORDER
+
+    uses: dict[str, AbstractUse] = {}
+    for attrs in (a for _, a in graph.nodes(data=True) if a["kind"] == "paper"):
+        abstract = None
+        shaped: dict[str, bool] = {}
+        for m in attrs["mentions"]:
+            if m.label not in TYPE_ORDER or m.field.value != "abstract":
+                continue
+            if abstract is None:
+                abstract = attrs["abstract"]
+            node = concept_node(m.label, m.key)
+            shaped[node] = shaped.get(node, False) or name_shaped(m.text, at_sentence_start(abstract, m.start))
+            use = uses.get(node)
+            if use is None:
+                use = uses[node] = AbstractUse()
+            use.texts[m.text] += 1
+        for node, is_shaped in shaped.items():
+            uses[node].papers += 1
+            uses[node].name_shaped += is_shaped
+    return uses
+
+
+def concept_features(graph, node: str, forms, use: AbstractUse | None, is_generic=None) -> KindFeatures:
     """The :class:`KindFeatures` of concept `node` from the whole corpus: its surface
-    `forms` (Counter), its `mentions` ((paper node, Mention) pairs), the papers' abstracts."""
+    `forms` (Counter) and its :class:`AbstractUse` (None: not written in an abstract)."""
     from kg.extract.gazetteer import known_keys
     from kg.graph import is_acronym
 
@@ -311,23 +349,14 @@ def concept_features(graph, node: str, forms, mentions, is_generic=None) -> Kind
     key = attrs["key"]
     # the key may drop a head the label keeps ("NLP tasks" is keyed "nlp"): judge both
     words_of = {key, concept_key(attrs.get("label") or key)}
-    shaped: dict[str, bool] = {}
-    texts: list[str] = []
-    abstracts: dict[str, str] = {}  # read once a paper: they may be on disk (kg.spill)
-    for paper, m in mentions:
-        if m.field.value != "abstract":
-            continue
-        abstract = abstracts.get(paper)
-        if abstract is None:
-            abstract = abstracts[paper] = graph.nodes[paper]["abstract"]
-        texts.append(m.text)
-        shaped[paper] = shaped.get(paper, False) or name_shaped(m.text, at_sentence_start(abstract, m.start))
+    use = use or AbstractUse()
+    texts = list(use.texts.elements())
     return KindFeatures(
         key=key,
         listed_kind=key in listed_kinds(),
         gazetteer=key in known_keys(),
         common_words=any(common_words_only(k) for k in words_of) or bool(is_generic and is_generic(key)),
-        name_shaped_share=sum(shaped.values()) / len(shaped) if shaped else 0.0,
+        name_shaped_share=use.name_shaped / use.papers if use.papers else 0.0,
         acronym=any(is_acronym(f) and concept_key(f) != key for f in forms),
         weak_head=any(has_weak_head(k) for k in words_of),
         property_head=any(has_property_head(k, texts) for k in words_of),
@@ -338,14 +367,12 @@ def concept_features(graph, node: str, forms, mentions, is_generic=None) -> Kind
 def decide_kinds(builder) -> None:
     """Mark every concept of the builder's graph named or kind (``generic``); a kind of
     data ("image dataset", "real data") is no dataset: its papers only mention it."""
-    from kg.unify import _mention_index
-
     graph = builder.graph
-    index = _mention_index(graph)
+    uses = abstract_uses(graph)
     for node, attrs in graph.nodes(data=True):
         if attrs["kind"] != "concept":
             continue
-        features = concept_features(graph, node, builder._surface_forms.get(node, {}), index.get(node, ()), builder.is_generic)
+        features = concept_features(graph, node, builder._surface_forms.get(node, {}), uses.get(node), builder.is_generic)
         attrs["generic"] = is_kind(features)
         if attrs["generic"] and attrs["ctype"] == "Dataset":
             from kg.graph import rekey_result
@@ -414,5 +441,5 @@ def broader_links(graph) -> None:
             attrs["broader"] = tuple(sorted(broader.get(node, ())))
 
 
-__all__ = ["KindFeatures", "concept_features", "decide_kinds", "broader_links", "MENTIONS", "is_kind", "common_words_only", "name_shaped", "family_key", "kind_suffix_key",
+__all__ = ["AbstractUse", "KindFeatures", "abstract_uses", "concept_features", "decide_kinds", "broader_links", "MENTIONS", "is_kind", "common_words_only", "name_shaped", "family_key", "kind_suffix_key",
            "listed_kinds", "spelling_variants", "has_weak_head", "weak_heads", "kind_heads", "common_modifiers", "at_sentence_start"]

@@ -21,6 +21,7 @@ Preferred labels are chosen later from the surface forms papers wrote
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -100,16 +101,21 @@ def relation_in(ctype: str, relation: str) -> str:
     return RELATION_BY_TYPE[ctype]
 
 
-def _mention_index(graph: nx.DiGraph) -> dict[str, list]:
-    """Concept node -> (paper node, mention) of every mention denoting it."""
+def mention_confidences(graph: nx.DiGraph) -> dict[str, array]:
+    """Concept node -> the confidences of the mentions denoting it, in paper and mention
+    order: one pass over the papers, keeping 8 bytes a mention, not the mentions (which
+    may be on disk: kg.spill)."""
     from kg.graph import concept_node
 
-    index: dict[str, list] = defaultdict(list)
-    for paper, attrs in graph.nodes(data=True):
-        if attrs["kind"] == "paper":
-            for m in attrs["mentions"]:
-                if m.label in TYPE_ORDER:
-                    index[concept_node(m.label, m.key)].append((paper, m))
+    index: dict[str, array] = {}
+    for attrs in (a for _, a in graph.nodes(data=True) if a["kind"] == "paper"):
+        for m in attrs["mentions"]:
+            if m.label in TYPE_ORDER:
+                node = concept_node(m.label, m.key)
+                values = index.get(node)
+                if values is None:
+                    values = index[node] = array("d")
+                values.append(m.confidence)
     return index
 
 
@@ -117,7 +123,7 @@ def unify_concepts(builder) -> int:
     """Fold variant concepts and give each one type (module docstring); returns how many
     concept nodes were merged away. `builder` is a :class:`kg.graph.GraphBuilder`."""
     graph = builder.graph
-    mentions = _mention_index(graph)
+    confidences = mention_confidences(graph)
     groups: dict[str, list[str]] = defaultdict(list)
     for node, attrs in graph.nodes(data=True):
         if attrs["kind"] == "concept":
@@ -127,10 +133,11 @@ def unify_concepts(builder) -> int:
     for nodes in groups.values():
         keys = Counter({graph.nodes[n]["key"]: 0 for n in nodes})
         votes: Counter[str] = Counter()
-        for n in nodes:
-            for _, m in mentions.get(n, ()):
-                votes[m.label] += m.confidence
-                keys[m.key] += 1
+        for n in nodes:  # each of n's mentions has n's type and key
+            ctype, key = graph.nodes[n]["ctype"], graph.nodes[n]["key"]
+            for confidence in confidences.get(n, ()):
+                votes[ctype] += confidence
+                keys[key] += 1
         if len(nodes) == 1 and len(votes) <= 1:
             continue
         listed_keys = [k for k in keys if k in listed]
