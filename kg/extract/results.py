@@ -23,8 +23,11 @@ mentions of its sentence (:func:`attach`):
 (:func:`respectively`). Leaderboard phrasing -- spans cut to their name, benchmarks named
 after "on" that no list knows, "x/y" lists of numbers, metrics and datasets, a baseline's
 list mirroring the results before it, numbers that continue the result before them -- is
-:mod:`kg.extract.result_links`. The component leaves ``doc._.kg_results``; :func:`results_of`
-turns them into :class:`kg.records.Result` records with field offsets.
+:mod:`kg.extract.result_links`; lists paired without "respectively" ("85.1% and 78.3% on A
+and B", "On A and B, ... 85.3 and 61.2"), a bracketed improvement after a score ("80.1%
+(+1.2%)") and benchmarks the model tagged as methods are :mod:`kg.extract.result_pairing`.
+The component leaves ``doc._.kg_results``; :func:`results_of` turns them into
+:class:`kg.records.Result` records with field offsets.
 """
 
 from __future__ import annotations
@@ -38,9 +41,11 @@ from spacy.tokens import Doc
 
 from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, load_jsonl, text_of
 from kg.extract.numbers import COST_UNITS, Number, find_numbers, join_ranges, non_result, operating_preposition, phrase_end, result_kind
-from kg.extract.result_links import (carry_datasets, carry_metrics, coordinated_kinds, dataset_naming, decimal_result,
-                                     measured_over, mirror_groups, pair_slash_lists, score_metrics, slash_datasets,
-                                     slash_metrics, slot_datasets, tidy_candidates)
+from kg.extract.result_links import (benchmark_name, carry_datasets, carry_metrics, coordinated_kinds, dataset_naming,
+                                     decimal_result, known_name, measured_over, mirror_groups, pair_slash_lists,
+                                     score_metrics, slash_datasets, slash_metrics, slot_datasets, tidy_candidates)
+from kg.extract.result_pairing import (bracket_after_dataset, bracket_companions, benchmark_methods, pair_parallel_lists,
+                                       share_companions, trailing_metric)
 from kg.directions import lower_is_better
 from kg.normalize import concept_key
 from kg.records import ConceptType, Field, Paper, Result, ResultKind, Role
@@ -53,7 +58,8 @@ _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\[])|\n\n")
 _NOT_AN_END = re.compile(r"(?:\bvs|\be\.g|\bi\.e|\bal|\bcf)$")  # "vs.", "e.g.", "et al." end no sentence
 _HAS_DIGIT = re.compile(r"\d")
 _BASELINE_BEFORE = re.compile(
-    r"\b(?:than|over|compared (?:to|with)|relative to|against|outperform\w*|surpass\w*|beat\w*|vs\.?|versus|baselines?|previous|prior)"
+    r"\b(?:than|over|compared (?:to|with)|relative to|against|outperform\w*|surpass\w*|beat\w*|vs\.?|versus|baselines?|previous|prior"
+    r"|(?:similar|comparable|close|equal|equivalent|superior|inferior)(?:\s+\w+)?\s+to|on par with)"
     r"\s+(?:the\s+|a\s+|an\s+|all\s+|other\s+|existing\s+|strong\s+|vanilla\s+|standard\s+|conventional\s+|previous\s+|prior\s+|recent\s+|state-of-the-art\s+|sota\s+|baseline\s+|best\s+)*$",
     re.IGNORECASE,
 )
@@ -324,6 +330,10 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
             sentence_found.append(Found(number, kind, metric, dataset, method, confidence))
         sentence_found = share_ranges(text, sentence_found)
         sentence_found = pair_slash_lists(text, sentence_found, metrics, datasets, s1)
+        companions = bracket_companions(text, sentence_found, metrics)
+        sentence_found = share_companions(text, sentence_found, companions)
+        sentence_found = pair_parallel_lists(text, sentence_found, metrics, datasets, s0, s1, companions)
+        sentence_found = trailing_metric(text, sentence_found, metrics, s1)
         sentence_found = carry_metrics(sentence_found, lambda c: _is_efficiency_metric(text[c.start:c.end]))
         if "respectively" in text[s0:s1].lower() and sentence_found:
             sentence_found = _apply_respectively(text, sentence_found, datasets, metrics)
@@ -361,7 +371,8 @@ def _kept_numbers(text: str, numbers: list[Number], metrics: list[Candidate], da
         preposition, coordinated = operating_preposition(text, number)
         if "operating point" in reasons and preposition:
             settings.add((preposition, end.unit))
-        if reasons - {None} == {"no unit and no metric"} and decimal_result(text, number, kept, names):
+        if reasons - {None} == {"no unit and no metric"} and (decimal_result(text, number, kept, names) or (
+                "." in number.text and bracket_after_dataset(text, number.start, datasets))):
             reasons = {None}
         if i and dropped_setting and _RANGE_JOIN.fullmatch(text, numbers[i - 1].end, number.start):
             reasons.add("operating point")  # the end of a range of settings: "ratio for encoder: 15~30%"
@@ -437,7 +448,7 @@ class ResultFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         cands = candidates(doc)
-        cands[:] = tidy_candidates(text, cands)
+        cands[:] = benchmark_methods(text, tidy_candidates(text, cands), known_name, benchmark_name)
         found, added = find_results(text, cands, 0)
         for cand in _keep_added(found, added, cands):
             cands.append(cand)
