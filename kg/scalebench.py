@@ -5,7 +5,7 @@ papers and bad records), against a bare spaCy tokenizer pass over the same texts
 For each size: the build's wall time, papers/s and peak memory (the build process and its
 largest extraction worker), and the ratio of the build to the tokenizer. Then, on the
 100k corpus, adding 1,000 papers (the same OUT, so the extraction cache serves the rest);
-on the smallest, the same build through a local Dask cluster (kg build --scheduler) and
+on 10k papers (--compare), the same build through a local Dask cluster (kg build --scheduler) and
 through local worker processes; and every named query's time on the largest store, best
 of two, with parameters taken from the data (the top dataset, method, metric and a paper).
 
@@ -148,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="corpus sizes, comma-separated")
     parser.add_argument("--out", type=Path, default=Path("outputs/bench"))
     parser.add_argument("--workers", type=int, default=None, help="extraction processes (default: one per core)")
+    parser.add_argument("--compare", type=int, default=10_000,
+                        help="papers of the Dask-against-local-processes builds (default 10000, at most the smallest size)")
     args = parser.parse_args(argv)
     try:
         sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
@@ -172,12 +174,13 @@ def main(argv: list[str] | None = None) -> int:
             added = time_build([base, more], out, workers=args.workers)
             print(_row(f"{size} + {extra}", added) + f"   ({added['seconds'] / full['seconds']:.1%} of the full build)", flush=True)
         store = out / "store"
-    smallest = args.out / "corpora" / f"corpus-{sizes[0]}.jsonl"
+    compared = min(sizes[0], args.compare)
+    corpus, _ = write_corpora(args.out / "corpora", compared)
     workers = args.workers or len(os.sched_getaffinity(0))
-    local = time_build([smallest], args.out / "local", workers=workers, cache=False)
-    print(_row(f"{sizes[0]} local {workers} proc", local), flush=True)
-    dask = time_dask([smallest], args.out / "dask", workers)
-    print(_row(f"{sizes[0]} dask {workers} proc", dask) if isinstance(dask, dict) else f"{sizes[0]} dask: {dask}", flush=True)
+    local = time_build([corpus], args.out / "local", workers=workers, cache=False)
+    print(_row(f"{compared} local {workers} proc", local), flush=True)
+    dask = time_dask([corpus], args.out / "dask", workers)
+    print(_row(f"{compared} dask {workers} proc", dask) if isinstance(dask, dict) else f"{compared} dask: {dask}", flush=True)
     print(f"\nnamed queries on the {sizes[-1]}-paper store ({store}):")
     for name, seconds, rows in time_queries(store):
         shown = f"{seconds:8.2f} s" if isinstance(seconds, float) else f"{seconds:>10}"
