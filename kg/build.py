@@ -85,6 +85,7 @@ class BuildSummary:
     cached: int = 0  # papers whose extraction came from the cache
     extracted: int = 0  # papers extracted by this build
     notices: tuple[str, ...] = ()  # warnings about the build itself (a damaged cache), printed first
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step, in order (Phases)
 
     def line(self) -> str:
         """The one-line summary `kg build` closes with."""
@@ -105,19 +106,41 @@ def _reasons(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
 
 
+class Phases(dict):
+    """Seconds spent in each step of a build, in the order the steps ran; `kg build
+    --verbose` prints them. A step that runs beside others (the store load) says so."""
+
+    @contextlib.contextmanager
+    def timed(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self[name] = self.get(name, 0.0) + time.perf_counter() - started
+
+    def line(self) -> str:
+        """
+        >>> Phases({"extract": 12.04, "decide": 1.5}).line()
+        'extract 12.0 s, decide 1.5 s'
+        """
+        return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.items())
+
+
 def collect_graph(
     options: BuildOptions, report: IngestReport, progress: Callable[[int], None] | None = None,
     files: Sequence[Path] | None = None, cache: ExtractionCache | None = None, spill_dir: Path | None = None,
+    phases: Phases | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Read, deduplicate and extract every input into one graph (streaming until the graph)."""
     files = input_files(options) if files is None else files
-    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress, cache, spill_dir)
+    return graph_of_papers(read_papers(files, report, options.input_format), options, report, progress, cache,
+                           spill_dir, phases)
 
 
 def graph_of_papers(
     papers: Iterable[Paper], options: BuildOptions, report: IngestReport,
     progress: Callable[[int], None] | None = None, cache: ExtractionCache | None = None,
-    spill_dir: Path | None = None,
+    spill_dir: Path | None = None, phases: Phases | None = None,
 ) -> tuple[nx.DiGraph, Deduplicator]:
     """Deduplicate and extract papers from any source (files, or records given in Python:
     kg.api) into one graph; `options` gives fast, min_confidence, batch_size and workers.
@@ -127,14 +150,17 @@ def graph_of_papers(
     dedup = Deduplicator(report)
     papers = dedup.unique(papers)
     builder = GraphBuilder(is_generic=names_a_kind, spill_dir=spill_dir)
-    with contextlib.closing(extracted_papers(papers, options, cache)) as stream:
+    phases = Phases() if phases is None else phases
+    with phases.timed("read and extract"), contextlib.closing(extracted_papers(papers, options, cache)) as stream:
         for extracted in stream:
             builder.add(extracted)
             if progress is not None:
                 progress(1)
     for canonical, duplicate in dedup.duplicates:
         builder.merge_duplicate(canonical, duplicate)
-    return builder.build(), dedup
+    with phases.timed("corpus decisions"):
+        graph = builder.build()
+    return graph, dedup
 
 
 def extracted_papers(papers: Iterable[Paper], options: BuildOptions,
@@ -170,19 +196,22 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
     files = input_files(options, report)
     publication: Publication | None = None
     cache: ExtractionCache | None = None
+    phases = Phases()
     try:
         with output_folder(options.out_dir, OUTPUT_NAMES, keep=(CACHE_DIR,)) as publication:
             try:
                 if options.cache:
                     cache = ExtractionCache.for_build(publication.root, options.fast, options.min_confidence)
-                graph, dedup = collect_graph(options, report, progress, files, cache, spill_dir=publication.staging)
+                graph, dedup = collect_graph(options, report, progress, files, cache, spill_dir=publication.staging,
+                                             phases=phases)
                 papers = sum(1 for _, a in graph.nodes(data=True) if a["kind"] == "paper")
                 if papers == 0:
                     raise NoPapers(no_papers_message(files, report, options.out_dir),
                                    tuple(str(e) for e in (*report.skipped, *report.warnings)))
                 created = options.created or creation_date(files)
-                staged, triples = write_outputs(graph, publication.staging, options, formats, created)
-                changes = write_changes_report(graph, publication)
+                staged, triples = write_outputs(graph, publication.staging, options, formats, created, phases)
+                with phases.timed("change report"):
+                    changes = write_changes_report(graph, publication)
                 staged["changes"] = publication.staging / CHANGES_NAME
                 published = publication.publish(OUTPUT_NAMES)
                 outputs = {key: published[path.name] for key, path in staged.items()}
@@ -219,6 +248,7 @@ def build(options: BuildOptions, progress: Callable[[int], None] | None = None) 
         cached=cache.hits if cache is not None else 0,
         extracted=papers - (cache.hits if cache is not None else 0),
         notices=tuple(cache.warnings) if cache is not None else (),
+        phases=dict(phases),
     )
     return graph, summary
 
@@ -240,7 +270,8 @@ def write_changes_report(graph: nx.DiGraph, publication: Publication) -> Changes
 
 
 def write_outputs(
-    graph: nx.DiGraph, folder: Path, options: BuildOptions, formats: Sequence[str], created: str
+    graph: nx.DiGraph, folder: Path, options: BuildOptions, formats: Sequence[str], created: str,
+    phases: Phases | None = None,
 ) -> tuple[dict[str, Path], int]:
     """Write every output of one build into `folder`; returns their paths by kind and the
     number of triples. An OSError (disk full, permissions) becomes one OutputError line.
@@ -249,6 +280,7 @@ def write_outputs(
     written (Oxigraph's loader releases the GIL), while the other RDF formats and the
     viewer are written here."""
     loading: Background | None = None
+    phases = Phases() if phases is None else phases
 
     def start_store(nt_file: Path) -> None:
         nonlocal loading
@@ -256,15 +288,20 @@ def write_outputs(
             loading = Background(load_store, nt_file, folder / "store")
 
     try:
-        outputs = write_rdf(graph, folder, formats, options.base, created, on_ntriples=start_store)
+        with phases.timed("rdf"):
+            outputs = write_rdf(graph, folder, formats, options.base, created, on_ntriples=start_store)
         if options.html:
             from kg.viz import write_html  # pyvis is only needed for the viewer
 
             outputs["html"] = folder / "graph.html"
-            write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
+            with phases.timed("viewer"):
+                write_html(graph, outputs["html"], title="kg: papers, methods, datasets, metrics, tasks and code")
         triples = None
         if loading is not None:
+            waited = time.perf_counter()
             triples = loading.result()  # the store's size: no second read
+            phases["store (beside rdf and viewer)"] = loading.seconds
+            phases["waiting for the store"] = time.perf_counter() - waited
             outputs["store"] = folder / "store"
         if triples is None:
             triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
@@ -284,14 +321,18 @@ class Background:
     def __init__(self, fn: Callable, *args) -> None:
         self._value = None
         self._error: BaseException | None = None
+        self.seconds = 0.0  # how long fn ran, once it has returned
         self._thread = threading.Thread(target=self._run, args=(fn, *args), name=f"kg-{fn.__name__}", daemon=True)
         self._thread.start()
 
     def _run(self, fn: Callable, *args) -> None:
+        started = time.perf_counter()
         try:
             self._value = fn(*args)
         except BaseException as exc:  # handed to the caller by result()
             self._error = exc
+        finally:
+            self.seconds = time.perf_counter() - started
 
     def wait(self) -> None:
         self._thread.join()

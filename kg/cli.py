@@ -19,7 +19,7 @@ EPILOG = "Run `kg COMMAND --help` for the options of a command."
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kg.build import BuildOptions, build
+    from kg.build import BuildOptions, Phases, build
     from kg.errors import NoPapers
 
     options = BuildOptions(
@@ -60,6 +60,7 @@ def _build(args: argparse.Namespace) -> int:
                   f"({summary.leftover_bytes / 1e6:.1f} MB) from {shown(args.out)}", file=sys.stderr)
         for path in summary.outputs.values():
             print(f"wrote {shown(path)}", file=sys.stderr)
+    _note(args, "took " + Phases(summary.phases).line())
     print(summary.line())
     return 0
 
@@ -280,7 +281,7 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true",
                        help="extract every paper again, without reading or updating the extraction cache OUT/.cache")
     _verbosity(build, quiet="print the summary line only (no warnings, no progress bar)",
-               verbose="print every warning, not only the first --show-warnings N")
+               verbose="print every warning, not only the first --show-warnings N, and the time each step took")
     build.add_argument("--show-warnings", type=int, default=20, metavar="N", help="how many warnings about bad records to print (default: 20)")
     build.set_defaults(run=_build)
 

@@ -128,3 +128,15 @@ def test_kg_exports_have_no_blank_nodes(tmp_path):
     written = write_rdf(builder.build(), tmp_path, ["ntriples"], created="2025-01-01")
     text = written["ntriples"].read_text(encoding="utf-8")
     assert text and not any(line.startswith("_:") or " _:" in line for line in text.splitlines())
+
+
+def test_verbose_build_says_how_long_each_step_took(tmp_path):
+    from kg.build import BuildOptions, build
+
+    corpus = tmp_path / "papers.jsonl"
+    corpus.write_text('{"id": "2401.00001", "title": "BERT on SQuAD", "abstract": "We fine-tune BERT on SQuAD and report F1."}\n',
+                      encoding="utf-8")
+    _, summary = build(BuildOptions(inputs=[corpus], out_dir=tmp_path / "out", fast=True, workers=1))
+    assert list(summary.phases) == ["read and extract", "corpus decisions", "rdf", "viewer",
+                                    "store (beside rdf and viewer)", "waiting for the store", "change report"]
+    assert all(seconds >= 0 for seconds in summary.phases.values())
