@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from kg.benchcorpus import records
+from kg.build import Phases
 from kg.errors import UsageError
 
 EXTRA = 1_000  # papers added to the 100k build
@@ -73,7 +74,7 @@ def time_build(inputs: list[Path], out: Path, **options) -> dict:
         "import json\nfrom pathlib import Path\nfrom kg.build import BuildOptions, build\n"
         f"_, s = build(BuildOptions(inputs={[str(p) for p in inputs]!r}, out_dir=Path({str(out)!r}), **{options!r}))\n"
         "print(json.dumps({'papers': s.papers, 'seconds': s.seconds, 'triples': s.triples, 'cached': s.cached,"
-        " 'extracted': s.extracted, 'concepts': sum(s.concepts.values())}))"
+        " 'extracted': s.extracted, 'concepts': sum(s.concepts.values()), 'phases': s.phases}))"
     )
     return run_child(code)
 
@@ -170,9 +171,11 @@ def main(argv: list[str] | None = None) -> int:
         full = time_build([base], out, workers=args.workers)
         tokenizer = time_tokenizer([base])
         print(_row(f"{size}", full, tokenizer), flush=True)
+        print(f"{'':22} took {Phases(full['phases']).line()}", flush=True)
         if more is not None:
             added = time_build([base, more], out, workers=args.workers)
             print(_row(f"{size} + {extra}", added) + f"   ({added['seconds'] / full['seconds']:.1%} of the full build)", flush=True)
+            print(f"{'':22} took {Phases(added['phases']).line()}", flush=True)
         store = out / "store"
     compared = min(sizes[0], args.compare)
     corpus, _ = write_corpora(args.out / "corpora", compared)
