@@ -37,6 +37,7 @@ does a title that spells the acronym out ("TLDR: Twin Learning for Dimensionalit
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -111,10 +112,11 @@ class GraphBuilder:
                 label=repo.url.split("://", 1)[-1],
             )
         for mention in mentions:
+            # one string object per node id, shared by all its edges (not a copy per edge)
             if mention.label == REPOSITORY:
-                target = repository_node(mention.key)
+                target = sys.intern(repository_node(mention.key))
             else:
-                target = concept_node(mention.label, mention.key)
+                target = sys.intern(concept_node(mention.label, mention.key))
                 if target not in self.graph:
                     self.graph.add_node(target, kind="concept", ctype=mention.label, key=mention.key)
                 name, short = definition_parts(mention.text, mention.key)
