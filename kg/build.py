@@ -31,7 +31,7 @@ from kg.outdir import CURRENT, Publication, check_out_dir, output_folder
 from kg.parallel import ExtractionTask, extract_in_order, resolve_workers
 from kg.rdf.namespace import RESOURCE_BASE
 from kg.records import ExtractedPaper, Paper
-from kg.rdf.write import RDF_FORMATS, count_triples, load_store, rdf_format, write_rdf
+from kg.rdf.write import BULK_LOAD_LINES, RDF_FORMATS, count_triples, load_store, rdf_format, write_rdf
 
 # Every name a build's output may have in OUT: a stale one is removed when a build that
 # does not write it is published, so OUT never shows outputs of two builds.
@@ -280,12 +280,13 @@ def write_outputs(
     written (Oxigraph's loader releases the GIL), while the other RDF formats and the
     viewer are written here."""
     loading: Background | None = None
+    stop = threading.Event()  # set when this ends early: the loader stops at its next chunk
     phases = Phases() if phases is None else phases
 
     def start_store(nt_file: Path) -> None:
         nonlocal loading
         if options.store:
-            loading = Background(load_store, nt_file, folder / "store")
+            loading = Background(load_store, nt_file, folder / "store", BULK_LOAD_LINES, stop)
 
     try:
         with phases.timed("rdf"):
@@ -306,10 +307,12 @@ def write_outputs(
         if triples is None:
             triples = _count_lines(outputs["ntriples"]) if "ntriples" in outputs else count_triples(graph, options.base, created)
     except OSError as exc:
-        if loading is not None:
-            loading.wait()  # the staging folder is removed next: not under the loader's feet
         where = shown(exc.filename) if exc.filename else shown(folder)
         raise OutputError(f"cannot write the outputs ({where}): {exc.strerror or exc}; nothing was replaced") from None
+    finally:
+        if loading is not None:  # an error or Ctrl-C: the staging folder is removed next, not under the loader
+            stop.set()
+            loading.wait()
     return outputs, triples
 
 

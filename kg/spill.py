@@ -41,6 +41,8 @@ from typing import Any
 
 import networkx as nx
 
+from kg.errors import OutputError, shown
+
 # The attributes worth a trip to disk: the paper's texts and evidence.
 SPILLED = frozenset({"abstract", "authors", "mentions", "results"})
 # Values smaller than this (bytes pickled) stay in memory: an offset costs about as much.
@@ -48,33 +50,50 @@ MIN_SPILL_BYTES = 96
 
 
 class SpillFile:
-    """An append-only file of pickled values, read back by (offset, length)."""
+    """An append-only file of pickled values, read back by (offset, length).
+
+    Writes are positioned (``pwrite`` at the file's end, under a lock) and reads are
+    ``pread``: neither uses the descriptor's shared offset, so threads may read while one
+    writes. The file is closed by :meth:`close` or when the last reference goes; a closed
+    file's values can no longer be read (a ValueError, never another file's bytes)."""
 
     def __init__(self, directory: str | Path | None = None) -> None:
         self.directory = directory
         self._file = None  # opened by the first put: graphs that spill nothing make no file
         self._fd = -1
         self._end = 0
+        self._closed = False
         self._lock = threading.Lock()
 
     def put(self, value: Any) -> tuple[int, int] | None:
-        """Store `value`; its reference, or None when it is too small to be worth one."""
+        """Store `value`; its reference, or None when it is too small to be worth one. A
+        file that cannot be written (a full disk) is an OutputError."""
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         if len(data) < MIN_SPILL_BYTES:
             return None
         with self._lock:
-            if self._file is None:
-                self._file = tempfile.TemporaryFile(prefix="kg-spill-", dir=self.directory, buffering=0)
-                self._fd = self._file.fileno()
-            offset = self._end
-            view = memoryview(data)
-            while view:  # os.write may write less than asked
-                view = view[os.write(self._fd, view):]
+            if self._closed:
+                raise ValueError("the spill file is closed: its graph's papers can no longer change")
+            try:
+                if self._file is None:
+                    self._file = tempfile.TemporaryFile(prefix="kg-spill-", dir=self.directory, buffering=0)
+                    self._fd = self._file.fileno()
+                offset = written = self._end
+                view = memoryview(data)
+                while view:  # a write may write less than asked
+                    n = os.pwrite(self._fd, view, written)
+                    view, written = view[n:], written + n
+            except OSError as exc:
+                where = shown(self.directory if self.directory is not None else tempfile.gettempdir())
+                raise OutputError(f"cannot write the papers' spill file in {where}: {exc.strerror or exc}") from None
             self._end += len(data)
         return offset, len(data)
 
     def get(self, ref: tuple[int, int]) -> Any:
+        """The value stored at `ref` (what :meth:`put` returned), read back from the file."""
         offset, length = ref
+        if self._closed:  # its descriptor's number may be another file's by now
+            raise ValueError("the spill file is closed: its graph's papers can no longer be read")
         data = os.pread(self._fd, length, offset)
         if len(data) != length:
             raise OSError(f"spill file truncated: {len(data)} of {length} bytes at {offset}")
@@ -86,56 +105,70 @@ class SpillFile:
         return self._end
 
     def close(self) -> None:
-        if self._file is not None:
+        """Close (and so free) the file; a second call does nothing."""
+        with self._lock:
+            self._closed = True
+            if self._file is not None:
+                self._file.close()
+                self._file, self._fd = None, -1
+
+    def __del__(self) -> None:
+        # Close the file here, not in its own finalizer, which warns (ResourceWarning).
+        if getattr(self, "_file", None) is not None:
             self._file.close()
 
 
-class SpilledAttrs(MutableMapping):
-    """A node's attributes: the :data:`SPILLED` ones in the spill file, the rest here."""
+class _Ref(tuple):
+    """Where a spilled value is: (offset, length) in the spill file."""
 
-    __slots__ = ("_spill", "_here", "_refs")
+    __slots__ = ()
+
+
+class SpilledAttrs(MutableMapping):
+    """A node's attributes: the :data:`SPILLED` ones in the spill file, the rest here.
+
+    One dict holds every attribute in its insertion order (as a plain node's dict does), a
+    spilled one as its :class:`_Ref`; each read of a spilled attribute reads the file and
+    unpickles it, so callers read such a value once per use, not once per loop step."""
+
+    __slots__ = ("_spill", "_attrs")
 
     def __init__(self, spill: SpillFile) -> None:
         self._spill = spill
-        self._here: dict[str, Any] = {}
-        self._refs: dict[str, tuple[int, int]] = {}
+        self._attrs: dict[str, Any] = {}
 
     def __getitem__(self, key: str) -> Any:
-        ref = self._refs.get(key)
-        if ref is not None:
-            return self._spill.get(ref)
-        return self._here[key]
+        value = self._attrs[key]
+        return self._spill.get(value) if type(value) is _Ref else value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self._attrs.get(key, default)
+        return self._spill.get(value) if type(value) is _Ref else value
 
     def __setitem__(self, key: str, value: Any) -> None:
         ref = self._spill.put(value) if key in SPILLED else None
-        if ref is None:
-            self._refs.pop(key, None)
-            self._here[key] = value
-        else:
-            self._here.pop(key, None)
-            self._refs[key] = ref
+        self._attrs[key] = value if ref is None else _Ref(ref)
 
     def __delitem__(self, key: str) -> None:
-        if self._refs.pop(key, None) is None:
-            del self._here[key]
+        del self._attrs[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self._here or key in self._refs
+        return key in self._attrs
 
     def __iter__(self) -> Iterator[str]:
-        yield from self._here
-        yield from self._refs
+        return iter(self._attrs)
 
     def __len__(self) -> int:
-        return len(self._here) + len(self._refs)
+        return len(self._attrs)
 
     def copy(self) -> dict[str, Any]:
         """Every attribute, read back: a plain dict (what networkx's copies ask for)."""
-        return dict(self.items())
+        get = self._spill.get
+        return {key: get(value) if type(value) is _Ref else value for key, value in self._attrs.items()}
 
     def in_memory(self) -> dict[str, Any]:
         """The attributes held in memory (the others are in the spill file)."""
-        return dict(self._here)
+        return {key: value for key, value in self._attrs.items() if type(value) is not _Ref}
 
     def __reduce__(self):
         return dict, (self.copy(),)
@@ -164,13 +197,14 @@ class SpillGraph(nx.DiGraph):
                                  [(u, v, dict(d)) for u, v, d in self.edges(data=True)])
 
     def close(self) -> None:
-        """Free the spill file now: the graph's spilled attributes are gone with it."""
+        """Free the spill file now: the graph's spilled attributes are gone with it (reading
+        one is a ValueError)."""
         self.spill.close()
 
 
 def plain_graph(graph: nx.DiGraph) -> nx.DiGraph:
     """`graph` as a plain networkx DiGraph, every attribute read into memory."""
-    return _plain_graph_of(graph.graph, ((n, dict(d.items())) for n, d in graph.nodes(data=True)),
+    return _plain_graph_of(graph.graph, ((n, d.copy()) for n, d in graph.nodes(data=True)),
                            ((u, v, dict(d)) for u, v, d in graph.edges(data=True)))
 
 

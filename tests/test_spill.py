@@ -140,3 +140,152 @@ def test_verbose_build_says_how_long_each_step_took(tmp_path):
     assert list(summary.phases) == ["read and extract", "corpus decisions", "rdf", "viewer",
                                     "store (beside rdf and viewer)", "waiting for the store", "change report"]
     assert all(seconds >= 0 for seconds in summary.phases.values())
+
+
+def test_attrs_keep_their_insertion_order_as_a_dict_does(tmp_path):
+    graph, plain = SpillGraph(directory=tmp_path), nx.DiGraph()
+    for g in (graph, plain):
+        g.add_node("p", abstract="a" * 500, kind="paper", mentions=(), title="T")
+        g.nodes["p"]["mentions"] = tuple(range(200))  # now spilled: keeps its place
+        g.nodes["p"]["abstract"] = "short"  # now in memory: keeps its place
+    assert list(graph.nodes["p"]) == list(plain.nodes["p"]) == ["abstract", "kind", "mentions", "title"]
+    assert list(graph.nodes["p"].items()) == list(plain.nodes["p"].items())
+    assert list(graph.copy().nodes["p"]) == list(plain.nodes["p"])
+
+
+def test_writes_do_not_depend_on_the_descriptors_offset(tmp_path):
+    """A descriptor's offset is shared (a dup, a fork): records are written at their place."""
+    spill = SpillFile(tmp_path)
+    first = spill.put("a" * 500)
+    os.lseek(spill._fd, 0, os.SEEK_SET)
+    second = spill.put("b" * 500)
+    assert second[0] == first[1] and spill.get(first) == "a" * 500 and spill.get(second) == "b" * 500
+
+
+def test_a_closed_spill_file_is_never_read_through_a_reused_descriptor(tmp_path):
+    graph = SpillGraph(directory=tmp_path)
+    graph.add_node("p", kind="paper", abstract="a" * 1000)
+    attrs = graph.nodes["p"]
+    graph.close()
+    graph.close()  # a second close does nothing
+    other = tmp_path / "other"
+    other.write_bytes(pickle.dumps("b" * 1000) * 2)
+    with other.open("rb"):  # likely handed the spill file's old descriptor number
+        with pytest.raises(ValueError, match="closed"):
+            attrs["abstract"]
+        with pytest.raises(ValueError, match="closed"):
+            attrs["abstract"] = "c" * 1000
+    assert attrs["kind"] == "paper"
+
+
+def test_a_dropped_graph_closes_its_file_without_a_warning(tmp_path):
+    import gc
+    import warnings
+
+    gc.collect()  # other tests' garbage first: its warnings are not this test's
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        graph = SpillGraph(directory=tmp_path)
+        graph.add_node("p", kind="paper", abstract="a" * 1000)
+        fd = graph.spill._fd
+        del graph
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning) and f"name={fd} " in str(w.message)]
+    with pytest.raises(OSError):
+        os.fstat(fd)  # closed (unless reused meanwhile, which this test does not do)
+
+
+def test_threads_read_while_one_writes(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    spill = SpillFile(tmp_path)
+    refs = [spill.put(str(i) * 200) for i in range(200)]
+
+    def read(i: int) -> bool:
+        return spill.get(refs[i]) == str(i) * 200
+
+    with ThreadPoolExecutor(4) as pool:
+        reads = pool.map(read, range(200))
+        more = [spill.put(str(-i) * 200) for i in range(200)]
+        assert all(reads)
+    assert [spill.get(r) for r in more] == [str(-i) * 200 for i in range(200)]
+
+
+def test_a_stopped_store_load_publishes_nothing(tmp_path):
+    import threading
+
+    from kg.errors import Interrupted
+
+    nt = tmp_path / "g.nt"
+    nt.write_text("".join(f'<http://x/s{i}> <http://x/p> "{i}" .\n' for i in range(100)), encoding="utf-8")
+    stop = threading.Event()
+    stop.set()
+    for chunk_lines in (10, None):
+        with pytest.raises(Interrupted):
+            load_store(nt, tmp_path / "store", chunk_lines=chunk_lines, stop=stop)
+        assert not (tmp_path / "store").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["g.nt"]
+    assert load_store(nt, tmp_path / "store", chunk_lines=10, stop=threading.Event()) == 100
+
+
+def _rich_paper(i: int) -> ExtractedPaper:
+    abstract = f"We train BERT on SQuAD with Adam for QA in study {i}. " + "More words here. " * 40
+    names = [("BERT", "Method", "bert"), ("SQuAD", "Dataset", "squad"), ("Adam", "Method", "adam"),
+             ("QA", "Task", "qa")]
+    mentions = tuple(Mention(Field.ABSTRACT, abstract.index(text), abstract.index(text) + len(text), text, label, key,
+                             0.9, "gazetteer") for text, label, key in names)
+    paper = Paper(key=f"t:p{i}", title=f"Paper {i}", abstract=abstract, sources=("a.jsonl",),
+                  authors=tuple(f"Author Number {n}" for n in range(8)))
+    return ExtractedPaper(paper, mentions)
+
+
+def _counting_reads(monkeypatch) -> list:
+    reads: list = []
+    get = SpillFile.get
+    monkeypatch.setattr(SpillFile, "get", lambda self, ref: reads.append(ref) or get(self, ref))
+    return reads
+
+
+def test_the_viewer_reads_each_spilled_attribute_once_per_paper(tmp_path, monkeypatch):
+    from kg.viz.conceptmap import concept_map, evidence
+    from kg.viz.model import PAPER, node_payload
+
+    builder = GraphBuilder(spill_dir=tmp_path)
+    for i in range(6):
+        builder.add(_rich_paper(i))
+    graph = builder.build()
+    papers = [n for n, a in graph.nodes(data=True) if a["kind"] == "paper"]
+    index = {n: i for i, n in enumerate(graph.nodes)}
+    expected = {p: plain_graph(graph).nodes[p] for p in papers}
+    reads = _counting_reads(monkeypatch)
+    for paper in papers:
+        attrs = graph.nodes[paper]
+        spilled = len(attrs) - len(attrs.in_memory())
+        assert spilled >= 3  # abstract, authors, mentions
+        reads.clear()
+        _label, _tip, details = node_payload(paper, attrs, PAPER, graph.degree(paper), index)
+        assert len(reads) == spilled and details["abstract"] == expected[paper]["abstract"]
+        assert len(details["marks"]) == 4
+    cmap = concept_map(graph, core_min_papers=1)
+    reads.clear()
+    sentences = evidence(graph, cmap)
+    assert len(reads) <= 2 * len(papers)  # a paper's mentions and abstract, not its abstract per concept
+    assert sum(map(len, sentences)) >= 4
+
+
+def test_a_full_disk_is_one_output_error(tmp_path, monkeypatch):
+    import errno
+
+    from kg.errors import OutputError
+
+    def full(fd, data, offset):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    graph = SpillGraph(directory=tmp_path)
+    graph.add_node("a", kind="paper", abstract="a" * 1000)
+    monkeypatch.setattr(os, "pwrite", full)
+    with pytest.raises(OutputError, match="No space left on device"):
+        graph.add_node("b", kind="paper", abstract="b" * 1000)
+    monkeypatch.undo()
+    assert graph.nodes["a"]["abstract"] == "a" * 1000
+    graph.add_node("c", kind="paper", abstract="c" * 1000)  # the failed record left no gap or overlap
+    assert graph.nodes["c"]["abstract"] == "c" * 1000 and graph.nodes["a"]["abstract"] == "a" * 1000

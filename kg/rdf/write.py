@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.atomic import atomic_directory, atomic_path
-from kg.errors import OutputError, UsageError
+from kg.errors import Interrupted, OutputError, UsageError
 from kg.rdf.export import graph_triples
 from kg.rdf.namespace import PREFIXES, RESOURCE_BASE
 
@@ -99,16 +100,21 @@ def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | N
 BULK_LOAD_LINES = 500_000
 
 
-def load_store(rdf_file: Path, store_dir: Path, chunk_lines: int | None = BULK_LOAD_LINES) -> int:
+def load_store(rdf_file: Path, store_dir: Path, chunk_lines: int | None = BULK_LOAD_LINES,
+               stop: threading.Event | None = None) -> int:
     """(Re)build the persistent Oxigraph store at `store_dir` from an RDF file; returns its
     size. N-Triples are bulk-loaded `chunk_lines` lines at a time (None: in one call),
-    so the loader's memory stays bounded whatever the corpus (kg.rdf.write.bulk_load_lines)."""
+    so the loader's memory stays bounded whatever the corpus (kg.rdf.write.bulk_load_lines).
+    Once `stop` is set, the load ends before its next call of the loader with Interrupted
+    and `store_dir` is left as it was: a load in a thread can be stopped, and waited for,
+    before the folder it writes in is removed."""
     with atomic_directory(store_dir) as temp:
         store = ox.Store(str(temp))
         fmt = format_for_file(rdf_file).oxigraph
         if fmt == ox.RdfFormat.N_TRIPLES and chunk_lines:
-            bulk_load_lines(store, rdf_file, chunk_lines)
+            bulk_load_lines(store, rdf_file, chunk_lines, stop)
         else:
+            _check(stop)
             store.bulk_load(path=str(rdf_file), format=fmt)
         store.flush()
         size = len(store)
@@ -116,8 +122,9 @@ def load_store(rdf_file: Path, store_dir: Path, chunk_lines: int | None = BULK_L
     return size
 
 
-def bulk_load_lines(store: ox.Store, nt_file: Path, chunk_lines: int) -> None:
-    """Bulk-load an N-Triples file `chunk_lines` lines at a time (one triple a line).
+def bulk_load_lines(store: ox.Store, nt_file: Path, chunk_lines: int, stop: threading.Event | None = None) -> None:
+    """Bulk-load an N-Triples file `chunk_lines` lines at a time (one triple a line);
+    Interrupted before the next chunk once `stop` is set.
 
     Oxigraph names a blank node afresh in each parse, so a file's blank nodes must all be
     in one call: from the first chunk that may hold one (it has "_:"), the rest of the file
@@ -138,11 +145,17 @@ def bulk_load_lines(store: ox.Store, nt_file: Path, chunk_lines: int) -> None:
             chunk = b"".join(itertools.islice(handle, chunk_lines))
             if not chunk:
                 return
+            _check(stop)
             if b"_:" in chunk:
                 handle.seek(offset)
                 store.bulk_load(input=handle, format=ox.RdfFormat.N_TRIPLES)
                 return
             store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise Interrupted("the store load was stopped; the store was not replaced")
 
 
 def open_store(graph_file: Path | None, store_dir: Path | None) -> ox.Store:

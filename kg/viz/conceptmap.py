@@ -326,6 +326,7 @@ def evidence(graph: nx.DiGraph, cmap: ConceptMap, per_concept: int = 2) -> list[
     found: list[list[tuple[float, int, str, int, int]]] = [[] for _ in cmap.concepts]
     for p, paper in enumerate(cmap.papers):
         attrs = graph.nodes[paper]
+        texts: dict[str, str] = {}  # the paper's fields, each read once (they may be on disk: kg.spill)
         best: dict[int, tuple[float, object]] = {}
         for m in attrs.get("mentions") or ():
             target = index.get(concept_node(m.label, m.key)) if m.label != "Repository" else None
@@ -334,7 +335,10 @@ def evidence(graph: nx.DiGraph, cmap: ConceptMap, per_concept: int = 2) -> list[
             if target not in best or m.confidence > best[target][0]:
                 best[target] = (m.confidence, m)
         for target, (confidence, m) in best.items():
-            text = attrs.get(getattr(m.field, "value", m.field)) or ""
+            field = getattr(m.field, "value", m.field)
+            text = texts.get(field)
+            if text is None:
+                text = texts[field] = attrs.get(field) or ""
             if not (0 <= m.start < m.end <= len(text)):
                 continue
             sentence, s, e = sentence_around(text, m.start, m.end)

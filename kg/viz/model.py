@@ -127,14 +127,16 @@ def _utf16_index(text: str):
 def paper_marks(attrs: Mapping, concept_index: Mapping) -> list[list]:
     """Highlightable mentions: [field, start, end, type, node id or -1], valid and disjoint.
 
-    Offsets are converted to UTF-16 code units, as JavaScript strings count them.
+    Offsets are converted to UTF-16 code units, as JavaScript strings count them. Each
+    attribute is read once (a paper's may be on disk: kg.spill).
     """
     marks: list[list] = []
+    mentions, results = attrs.get("mentions") or (), attrs.get("results") or ()
     for field_code, field in enumerate(FIELDS):
         text = attrs.get(field) or ""
         to16 = _utf16_index(text)
         spans = []
-        for m in attrs.get("mentions") or ():
+        for m in mentions:
             if getattr(m.field, "value", m.field) != field:
                 continue
             start, end = int(m.start), int(m.end)
@@ -145,7 +147,7 @@ def paper_marks(attrs: Mapping, concept_index: Mapping) -> list[list]:
                 continue
             target = repository_node(m.key) if mtype == REPOSITORY else concept_node(m.label, m.key)
             spans.append((start, -end, mtype, concept_index.get(target, -1)))
-        for r in attrs.get("results") or ():  # numbers stated as results
+        for r in results:  # numbers stated as results
             start, end = int(r.start), int(r.end)
             if getattr(r.field, "value", r.field) == field and 0 <= start < end <= len(text) and text[start:end] == r.text:
                 spans.append((start, -end, RESULT, -1))
@@ -174,11 +176,26 @@ def _result_row(r, index: Mapping, to16) -> list:
 def paper_results(attrs: Mapping, index: Mapping) -> list[list]:
     """A paper's results for its panel: [field, *:func:`_result_row`] in text order."""
     rows = []
+    to16_of = _field_indexes(attrs)
     for r in attrs.get("results") or ():
         field = getattr(r.field, "value", r.field)
         if field in FIELDS:
-            rows.append([FIELDS.index(field), *_result_row(r, index, _utf16_index(attrs.get(field) or ""))])
+            rows.append([FIELDS.index(field), *_result_row(r, index, to16_of(field))])
     return rows
+
+
+def _field_indexes(attrs: Mapping):
+    """A function giving the `_utf16_index` of a paper's text field by name, each field
+    read and indexed once (a paper's texts may be on disk: kg.spill)."""
+    done: dict = {}
+
+    def to16_of(field: str):
+        to16 = done.get(field)
+        if to16 is None:
+            to16 = done[field] = _utf16_index(attrs.get(field) or "")
+        return to16
+
+    return to16_of
 
 
 RESULT_KIND_ORDER = {"AbsoluteResult": 0, "Improvement": 1, "EfficiencyResult": 2}
@@ -209,6 +226,7 @@ def dataset_results(graph: nx.DiGraph, index: Mapping) -> dict[str, list[list]]:
     the dataset's panel, in :func:`result_order`."""
     keyed: dict[str, list[tuple[tuple, list]]] = {}
     for node, attrs in graph.nodes(data=True):
+        to16_of = _field_indexes(attrs)
         for r in attrs.get("results") or ():
             target = concept_node("Dataset", r.dataset) if r.dataset else None
             if target in index and node in index:
@@ -217,7 +235,7 @@ def dataset_results(graph: nx.DiGraph, index: Mapping) -> dict[str, list[list]]:
                 kind = getattr(r.kind, "value", str(r.kind))
                 order = result_order(metric.get("label") or r.metric, metric.get("lower_is_better"), kind, r.unit,
                                      Decimal(r.value), index[node])
-                row = [index[node], *_result_row(r, index, _utf16_index(attrs.get(field) or ""))]
+                row = [index[node], *_result_row(r, index, to16_of(field))]
                 keyed.setdefault(target, []).append((order, row))
     return {target: [row for _, row in sorted(rows, key=lambda pair: pair[0])] for target, rows in keyed.items()}
 
@@ -234,6 +252,7 @@ def _short(text: str, limit: int) -> str:
 def node_payload(node, attrs: Mapping, ntype: str, degree: int, index: Mapping) -> tuple[str, str, dict]:
     """(drawn label, tooltip, details) of one node; every string is plain text."""
     if ntype == PAPER:
+        attrs = dict(attrs)  # each attribute read once, here (a paper's may be on disk: kg.spill)
         title = str(attrs.get("title") or attrs.get("label") or node)
         details = {
             "key": str(node),

@@ -117,7 +117,7 @@ def build_nodes(graph: nx.DiGraph, order: list, index: dict, positions: dict, ma
         if ntype == PAPER:
             papers += 1
             if papers > max_abstracts:
-                attrs = {k: v for k, v in attrs.items() if k not in ("abstract", "mentions", "results")}
+                attrs = {k: attrs[k] for k in attrs if k not in ("abstract", "mentions", "results")}  # unread: on disk
         _label, _tooltip, details = node_payload(node, attrs, ntype, degree[node], index)
         if node in results_on:
             details["results"] = results_on[node]
