@@ -381,7 +381,8 @@ def test_rebuild_is_picked_up(tmp_path):
         os.replace(link, out / "store")
         shutil.rmtree(builds / "one")  # the old build is removed, as kg build does
         status, headers2, body = request(endpoint, LIGHT)
-        assert status == 200 and json.loads(body)["results"]["bindings"][0]["n"]["value"] == "20"
+        assert status == 200, body
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "20"
         assert all(request(endpoint, LIGHT)[0] == 200 for _ in range(4))
 
 

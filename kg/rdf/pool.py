@@ -117,6 +117,8 @@ class Pool:
             except KgError as exc:
                 with self.cond:
                     self.spawning = False
+                    if generation != self.generation:
+                        continue  # the store it tried was replaced meanwhile (and maybe removed): not an error
                     self.error = str(exc)
                     self.cond.notify_all()
                     self.cond.wait(RETRY)  # a rebuild or close wakes it earlier
