@@ -53,14 +53,15 @@ def write_corpora(folder: Path, size: int, extra: int = 0) -> tuple[Path, Path |
     return base, more
 
 
-def run_child(code: str, env: dict | None = None) -> dict:
-    """Run Python `code` (which prints one JSON object last) in a child; adds its wall time
-    and peak RSS (MiB) of the child itself and of its largest own child (a worker)."""
+def run_child(code: str, env: dict | None = None, timeout: float | None = None) -> dict:
+    """Run Python `code` (which prints one JSON object last) in a child, for at most
+    `timeout` seconds (subprocess.TimeoutExpired); adds its wall time and peak RSS (MiB)
+    of the child itself and of its largest own child (a worker)."""
     code += ("\nimport resource, json as _j\n"
              "print(_j.dumps({'self_mib': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
              " 'children_mib': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=timeout)
     wall = time.perf_counter() - started
     if done.returncode:
         raise UsageError(f"benchmark child failed ({done.returncode}): {done.stderr.strip().splitlines()[-1:]}")
@@ -103,16 +104,18 @@ def time_dask(inputs: list[Path], out: Path, workers: int) -> dict | str:
         return time_build(inputs, out, scheduler=cluster.scheduler_address, cache=False)
 
 
-def time_queries(store: Path, timeout: float = 120.0) -> list[tuple[str, float | str, int]]:
-    """(query, best of two seconds or "timeout", rows) for every named query on `store`."""
+def time_queries(store: Path, timeout: float = 4800.0) -> list[tuple[str, float | str, int]]:
+    """(query, best of two seconds, rows) for every named query on `store`; one row
+    ("all", "timeout", 0) when all of them take longer than `timeout` seconds."""
     code = (
         "import json, time\nimport pyoxigraph as ox\nfrom kg.rdf.query import named_queries, run_named\n"
         f"store = ox.Store.read_only({str(store)!r})\n"
         "def top(name, column):\n"
         "    for row in run_named(store, name):\n"
         "        return row[column].value\n"
-        "params = {'dataset': top('most-used-datasets', 'dataset'), 'method': top('most-used-methods', 'method'),\n"
-        "          'metric': top('most-reported-metrics', 'metric'), 'concept': top('most-used-methods', 'method')}\n"
+        "method = top('most-used-methods', 'method')\n"
+        "params = {'dataset': top('most-used-datasets', 'dataset'), 'method': method,\n"
+        "          'metric': top('most-reported-metrics', 'metric'), 'concept': method}\n"
         "params['paper'] = next(iter(store.query('SELECT ?t WHERE { ?p <http://purl.org/dc/terms/title> ?t } LIMIT 1')))['t'].value[:30]\n"
         "rows = []\n"
         "for name, query in sorted(named_queries().items()):\n"
@@ -126,16 +129,9 @@ def time_queries(store: Path, timeout: float = 120.0) -> list[tuple[str, float |
         "print(json.dumps({'rows': rows}))"
     )
     try:
-        return [tuple(r) for r in run_child_with_timeout(code, timeout * 40)["rows"]]
+        return [tuple(r) for r in run_child(code, timeout=timeout)["rows"]]
     except subprocess.TimeoutExpired:
         return [("all", "timeout", 0)]
-
-
-def run_child_with_timeout(code: str, timeout: float) -> dict:
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout)
-    if done.returncode:
-        raise UsageError(f"benchmark child failed: {done.stderr.strip().splitlines()[-1:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def _row(name: str, b: dict, tokenizer: float | None = None) -> str:
