@@ -318,8 +318,9 @@ def write_outputs(
 
 class Background:
     """`fn(*args)` run in a daemon thread; `result()` waits for it and returns its value or
-    raises its exception. A daemon: an interrupted build does not wait for it to finish
-    (what it was writing is in the staging folder, which the build removes)."""
+    raises its exception, `wait()` only waits. A daemon, so that a process that exits
+    never hangs on it; a caller that removes what `fn` writes into must first make it
+    stop and `wait()` (write_outputs' `stop` event)."""
 
     def __init__(self, fn: Callable, *args) -> None:
         self._value = None
@@ -341,7 +342,7 @@ class Background:
         self._thread.join()
 
     def result(self):
-        self._thread.join()
+        self.wait()
         if self._error is not None:
             raise self._error
         return self._value
