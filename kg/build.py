@@ -31,7 +31,7 @@ from kg.outdir import CURRENT, Publication, check_out_dir, output_folder
 from kg.parallel import ExtractionTask, extract_in_order, resolve_workers
 from kg.rdf.namespace import RESOURCE_BASE
 from kg.records import ExtractedPaper, Paper
-from kg.rdf.write import BULK_LOAD_LINES, RDF_FORMATS, count_triples, load_store, rdf_format, write_rdf
+from kg.rdf.write import RDF_FORMATS, StreamingLoad, count_triples, rdf_format, write_rdf
 
 # Every name a build's output may have in OUT: a stale one is removed when a build that
 # does not write it is published, so OUT never shows outputs of two builds.
@@ -276,21 +276,17 @@ def write_outputs(
     """Write every output of one build into `folder`; returns their paths by kind and the
     number of triples. An OSError (disk full, permissions) becomes one OutputError line.
 
-    The store is loaded from the N-Triples file in a thread as soon as that file is
-    written (Oxigraph's loader releases the GIL), while the other RDF formats and the
-    viewer are written here."""
-    loading: Background | None = None
+    The store is filled in a thread from the N-Triples lines as they are written
+    (:class:`~kg.rdf.write.StreamingLoad`; Oxigraph's loader releases the GIL), and goes
+    on while the other RDF formats and the viewer are written here."""
     stop = threading.Event()  # set when this ends early: the loader stops at its next chunk
     phases = Phases() if phases is None else phases
-
-    def start_store(nt_file: Path) -> None:
-        nonlocal loading
-        if options.store:
-            loading = Background(load_store, nt_file, folder / "store", BULK_LOAD_LINES, stop)
-
+    loading = StreamingLoad(folder / "store", stop) if options.store and "ntriples" in formats else None
     try:
         with phases.timed("rdf"):
-            outputs = write_rdf(graph, folder, formats, options.base, created, on_ntriples=start_store)
+            outputs = write_rdf(graph, folder, formats, options.base, created,
+                                ntriples_sink=loading.feed if loading else None,
+                                on_ntriples=(lambda _: loading.finish()) if loading else None)
         if options.html:
             from kg.viz import write_html  # pyvis is only needed for the viewer
 
@@ -314,38 +310,6 @@ def write_outputs(
             stop.set()
             loading.wait()
     return outputs, triples
-
-
-class Background:
-    """`fn(*args)` run in a daemon thread; `result()` waits for it and returns its value or
-    raises its exception, `wait()` only waits. A daemon, so that a process that exits
-    never hangs on it; a caller that removes what `fn` writes into must first make it
-    stop and `wait()` (write_outputs' `stop` event)."""
-
-    def __init__(self, fn: Callable, *args) -> None:
-        self._value = None
-        self._error: BaseException | None = None
-        self.seconds = 0.0  # how long fn ran, once it has returned
-        self._thread = threading.Thread(target=self._run, args=(fn, *args), name=f"kg-{fn.__name__}", daemon=True)
-        self._thread.start()
-
-    def _run(self, fn: Callable, *args) -> None:
-        started = time.perf_counter()
-        try:
-            self._value = fn(*args)
-        except BaseException as exc:  # handed to the caller by result()
-            self._error = exc
-        finally:
-            self.seconds = time.perf_counter() - started
-
-    def wait(self) -> None:
-        self._thread.join()
-
-    def result(self):
-        self.wait()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 def check_options(options: BuildOptions) -> list[str]:

@@ -221,10 +221,11 @@ def _disk_full(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
-@pytest.mark.parametrize("step", ["kg.rdf.write.ox.serialize", "kg.rdf.write.load_store", "kg.viz.write_html"])
+@pytest.mark.parametrize("step", ["kg.rdf.write.ox.serialize", "kg.rdf.nt.write_ntriples",
+                                  "kg.rdf.write.StreamingLoad._load", "kg.viz.write_html"])
 def test_disk_full_while_writing(out: Path, fixtures: Path, monkeypatch, step: str) -> None:
     before = snapshot(out)
-    monkeypatch.setattr(step if step != "kg.rdf.write.load_store" else "kg.build.load_store", _disk_full)
+    monkeypatch.setattr(step if step != "kg.rdf.nt.write_ntriples" else "kg.rdf.write.write_ntriples", _disk_full)
     code, _, stderr = run("build", str(fixtures / "papers.csv"), "--fast", "--out", str(out))
     assert code == 5
     assert stderr.startswith("kg: error: cannot ")

@@ -16,6 +16,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.graph import build_graph
+from kg.rdf.nt import iri_value
 from kg.rdf.export import graph_triples
 from kg.rdf.namespace import KG, OA, PREFIXES, RESOURCE_BASE, sparql_prologue
 from kg.rdf.standard import NOT_MATERIALIZED, SUPERCLASSES, SharedNodes
@@ -122,7 +123,7 @@ def test_materialized_superclasses_are_the_ontologys():
     its kg superclasses (the export writes kg:Concept beside kg:Method ...): together, every
     standard class kg.ttl states above it, but for the ones left to inference."""
     stated = _ontology_superclasses()
-    written_ = {cls: {n.value for n in sups} for cls, sups in SUPERCLASSES.items()}
+    written_ = {cls: {iri_value(n) for n in sups} for cls, sups in SUPERCLASSES.items()}
     for cls, above in stated.items():
         standard = {c for c in above if not c.startswith(str(KG._NS))}
         kg_classes = above - standard
@@ -136,7 +137,7 @@ def test_materialized_superclasses_are_the_ontologys():
 @pytest.mark.parametrize("kg_class", sorted(SUPERCLASSES))
 def test_every_instance_has_its_standard_classes(store, kg_class):
     for sup in SUPERCLASSES[kg_class]:
-        missing = select(store, f"SELECT ?x WHERE {{ ?x a <{kg_class}> FILTER NOT EXISTS {{ ?x a <{sup.value}> }} }}")
+        missing = select(store, f"SELECT ?x WHERE {{ ?x a <{kg_class}> FILTER NOT EXISTS {{ ?x a {sup} }} }}")
         assert missing == [], (kg_class, sup)
 
 

@@ -30,57 +30,64 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from kg.normalize import slug
 from kg.rdf.namespace import KG, RESOURCE_BASE
+from kg.rdf.nt import Triple, checked_iri, literal, to_oxigraph, typed
+from kg.rdf.nt import iri as iri_term
 from kg.rdf.standard import SharedNodes, superclass_triples
 from kg.rdf.void import VoidStats, void_triples
-from kg.records import Mention, Result
+from kg.records import Field, Mention, Result
 from kg.text import is_web_url
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z0-9-]*[A-Z0-9]s?$")
 
 
-def _iri(term) -> ox.NamedNode:
-    return ox.NamedNode(str(term))
+@functools.lru_cache(maxsize=1024)
+def _iri(term) -> str:
+    return iri_term(str(term))
 
 
 TYPE = _iri(RDF.type)
 STRING = _iri(XSD.string)
 
 
-def _text(value: str) -> ox.Literal:
-    return ox.Literal(value)
+def _text(value: str) -> str:
+    return literal(value)
 
 
 _DATATYPES: dict = {}
 
 
-def _typed(value, datatype) -> ox.Literal:
+def _typed(value, datatype) -> str:
     node = _DATATYPES.get(datatype)
     if node is None:
         node = _DATATYPES[datatype] = _iri(datatype)
-    return ox.Literal(str(value), datatype=node)
+    return typed(str(value), node)
 
 
 # The terms of every mention and result, made once: a DefinedNamespace lookup and a new
-# NamedNode for each of the millions of these triples cost a fifth of the export's time.
+# term for each of the millions of these triples cost a fifth of the export's time.
 _MENTION, _IN_PAPER, _DENOTES, _FIELD, _START, _END, _TEXT, _CONFIDENCE, _GENERATED_BY = (
     _iri(t) for t in (KG.Mention, KG.inPaper, KG.denotes, KG.field, KG.start, KG.end, KG.text, KG.confidence,
                       PROV.wasGeneratedBy))
 _REPORTS, _RESULT, _VALUE, _UNIT, _RESULT_KIND, _EVIDENCE = (
     _iri(t) for t in (KG.reportsResult, KG.Result, KG.value, KG.unit, KG.resultKind, KG.evidence))
+_NON_NEGATIVE, _DECIMAL = _iri(XSD.nonNegativeInteger), _iri(XSD.decimal)
 _RESULT_LINKS = ((_iri(KG.onMetric), "Metric", "metric"), (_iri(KG.onDataset), "Dataset", "dataset"),
                  (_iri(KG.ofMethod), "Method", "method"))
 
 
-def url_iri(url: str) -> ox.NamedNode:
+_FIELD_VALUES = {field: literal(field.value) for field in Field}
+
+
+def url_iri(url: str) -> str:
     """An IRI for a URL from untrusted text: unsafe characters and stray "%" percent-encoded."""
     quoted = quote(url, safe=":/?#[]@!$&'()*+,;=%-._~")
-    return ox.NamedNode(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", quoted))
+    return checked_iri(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", quoted))
 
 
 @functools.lru_cache(maxsize=256)
-def _component_node(base: str, name: str) -> ox.NamedNode:
-    return ox.NamedNode(f"{base}component/{slug(name)}")
+def _component_node(base: str, name: str) -> str:
+    return iri_term(f"{base}component/{slug(name)}")
 
 
 def _hash(text: str) -> str:
@@ -111,8 +118,8 @@ class Iris:
     def component(self, name: str) -> str:
         return f"{self.base}component/{slug(name)}"
 
-    def component_node(self, name: str) -> ox.NamedNode:
-        """The component's IRI as an Oxigraph term (a handful, asked for by every mention)."""
+    def component_node(self, name: str) -> str:
+        """The component's IRI as a term (a handful, asked for by every mention)."""
         return _component_node(self.base, name)
 
     def node(self, graph: nx.DiGraph, node: str) -> str:
@@ -124,93 +131,96 @@ class Iris:
         return self.repository(attrs["url"])
 
 
-def _paper_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
-    yield ox.Triple(iri, TYPE, _iri(KG.Paper))
+def _paper_triples(iri: str, attrs: dict) -> Iterator[Triple]:
+    yield iri, TYPE, _iri(KG.Paper)
     yield from superclass_triples(iri, KG.Paper)
-    yield ox.Triple(iri, _iri(DCTERMS.title), _text(attrs["title"]))
-    yield ox.Triple(iri, _iri(DCTERMS.abstract), _text(attrs["abstract"]))
+    yield iri, _iri(DCTERMS.title), _text(attrs["title"])
+    yield iri, _iri(DCTERMS.abstract), _text(attrs["abstract"])
     if attrs.get("identifier"):
-        yield ox.Triple(iri, _iri(DCTERMS.identifier), _text(attrs["identifier"]))
+        yield iri, _iri(DCTERMS.identifier), _text(attrs["identifier"])
     if attrs.get("issued"):
         issued = attrs["issued"]
-        yield ox.Triple(iri, _iri(DCTERMS.issued), _typed(issued, XSD.date) if _DATE.match(issued) else _text(issued))
+        yield iri, _iri(DCTERMS.issued), _typed(issued, XSD.date) if _DATE.match(issued) else _text(issued)
     for author in attrs.get("authors") or ():
-        yield ox.Triple(iri, _iri(DCTERMS.creator), _text(author))
+        yield iri, _iri(DCTERMS.creator), _text(author)
     if attrs.get("url") and is_web_url(attrs["url"]):
-        yield ox.Triple(iri, _iri(SDO.url), url_iri(attrs["url"]))
+        yield iri, _iri(SDO.url), url_iri(attrs["url"])
     for source in attrs["sources"]:
-        yield ox.Triple(iri, _iri(DCTERMS.source), _text(source))
+        yield iri, _iri(DCTERMS.source), _text(source)
 
 
-def _concept_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
-    yield ox.Triple(iri, TYPE, _iri(KG.Concept))
+def _concept_triples(iri: str, attrs: dict) -> Iterator[Triple]:
+    yield iri, TYPE, _iri(KG.Concept)
     yield from superclass_triples(iri, KG.Concept)
     if not (attrs.get("generic") and attrs["ctype"] == "Dataset"):  # a kind of data is no dataset
-        yield ox.Triple(iri, TYPE, _iri(KG[attrs["ctype"]]))
+        yield iri, TYPE, _iri(KG[attrs["ctype"]])
         yield from superclass_triples(iri, KG[attrs["ctype"]])
     if attrs.get("generic"):  # a kind (kg.kinds); kg:GenericConcept ⊑ kg:Kind keeps old queries filtering it
-        yield ox.Triple(iri, TYPE, _iri(KG.Kind))
-        yield ox.Triple(iri, TYPE, _iri(KG.GenericConcept))
-    yield ox.Triple(iri, _iri(SKOS.prefLabel), _text(attrs["label"]))
+        yield iri, TYPE, _iri(KG.Kind)
+        yield iri, TYPE, _iri(KG.GenericConcept)
+    yield iri, _iri(SKOS.prefLabel), _text(attrs["label"])
     for alt in attrs.get("alt_labels", ()):
-        yield ox.Triple(iri, _iri(SKOS.altLabel), _text(alt))
+        yield iri, _iri(SKOS.altLabel), _text(alt)
         if _ACRONYM.match(alt) and any(c.isupper() for c in alt[1:]):
-            yield ox.Triple(iri, _iri(KG.acronym), _text(alt))
+            yield iri, _iri(KG.acronym), _text(alt)
     if attrs.get("lower_is_better") is not None:
-        yield ox.Triple(iri, _iri(KG.lowerIsBetter), _typed(str(attrs["lower_is_better"]).lower(), XSD.boolean))
+        yield iri, _iri(KG.lowerIsBetter), _typed(str(attrs["lower_is_better"]).lower(), XSD.boolean)
 
 
-def _repository_triples(iri: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
-    yield ox.Triple(iri, TYPE, _iri(KG.Repository))
+def _repository_triples(iri: str, attrs: dict) -> Iterator[Triple]:
+    yield iri, TYPE, _iri(KG.Repository)
     yield from superclass_triples(iri, KG.Repository)
-    yield ox.Triple(iri, _iri(SDO.codeRepository), url_iri(attrs["url"]))
-    yield ox.Triple(iri, _iri(KG.host), _text(attrs["host"]))
-    yield ox.Triple(iri, _iri(KG.isCodeHost), _typed(str(attrs["is_code_host"]).lower(), XSD.boolean))
+    yield iri, _iri(SDO.codeRepository), url_iri(attrs["url"])
+    yield iri, _iri(KG.host), _text(attrs["host"])
+    yield iri, _iri(KG.isCodeHost), _typed(str(attrs["is_code_host"]).lower(), XSD.boolean)
 
 
-def _mention_triples(paper: ox.NamedNode, target: ox.NamedNode, m: Mention, iris: Iris,
-                     shared: SharedNodes) -> Iterator[ox.Triple]:
-    node = ox.NamedNode(f"{paper.value}#m-{m.field.value}-{m.start}-{m.end}")
-    yield from _evidence_triples(node, paper, target, m, iris, shared)
+def _mention_triples(paper: str, target: str, m: Mention, iris: Iris,
+                     shared: SharedNodes) -> list[Triple]:
+    return _evidence_triples(f"{paper[:-1]}#m-{m.field.value}-{m.start}-{m.end}>", paper, target, m, iris, shared)
 
 
-def _evidence_triples(node: ox.NamedNode, paper: ox.NamedNode, target: ox.NamedNode, span: Mention | Result,
-                      iris: Iris, shared: SharedNodes) -> Iterator[ox.Triple]:
+def _evidence_triples(node: str, paper: str, target: str, span: Mention | Result,
+                      iris: Iris, shared: SharedNodes) -> list[Triple]:
     """A kg:Mention: where in the paper `span` is written (a concept's mention or the
     number of a result), what it denotes, how sure and which component found it; then
-    the same span as a Web Annotation specific resource (kg.rdf.standard)."""
-    yield ox.Triple(node, TYPE, _MENTION)
-    yield ox.Triple(node, _IN_PAPER, paper)
-    yield ox.Triple(node, _DENOTES, target)
-    yield ox.Triple(node, _FIELD, ox.Literal(span.field.value))
-    yield ox.Triple(node, _START, _typed(span.start, XSD.nonNegativeInteger))
-    yield ox.Triple(node, _END, _typed(span.end, XSD.nonNegativeInteger))
-    yield ox.Triple(node, _TEXT, ox.Literal(span.text))
-    yield ox.Triple(node, _CONFIDENCE, _typed(_confidence(span.confidence), XSD.decimal))
-    yield ox.Triple(node, _GENERATED_BY, iris.component_node(span.component))
-    yield from shared.evidence_triples(node, paper, span)
+    the same span as a Web Annotation specific resource (kg.rdf.standard). A list, not a
+    generator: the export makes millions of these, and each generator level costs."""
+    triples = [
+        (node, TYPE, _MENTION),
+        (node, _IN_PAPER, paper),
+        (node, _DENOTES, target),
+        (node, _FIELD, _FIELD_VALUES[span.field]),
+        (node, _START, f'"{span.start}"^^{_NON_NEGATIVE}'),
+        (node, _END, f'"{span.end}"^^{_NON_NEGATIVE}'),
+        (node, _TEXT, literal(span.text)),
+        (node, _CONFIDENCE, f'"{_confidence(span.confidence)}"^^{_DECIMAL}'),
+        (node, _GENERATED_BY, iris.component_node(span.component)),
+    ]
+    shared.add_evidence(triples, node, paper, span)
+    return triples
 
 
-def _result_triples(paper: ox.NamedNode, r: Result, concepts: dict[tuple[str, str], ox.NamedNode],
-                    iris: Iris, shared: SharedNodes) -> Iterator[ox.Triple]:
+def _result_triples(paper: str, r: Result, concepts: dict[tuple[str, str], str],
+                    iris: Iris, shared: SharedNodes) -> Iterator[Triple]:
     """A result, its links to the concepts the paper mentions, and its evidence: a mention
     covering the number in its field. IRIs come from the field and offsets, so they are
     stable."""
     span = f"{r.field.value}-{r.start}-{r.end}"
-    node = ox.NamedNode(f"{paper.value}#r-{span}")
-    evidence = ox.NamedNode(f"{paper.value}#e-{span}")
-    yield ox.Triple(paper, _REPORTS, node)
-    yield ox.Triple(node, TYPE, _RESULT)
+    node = f"{paper[:-1]}#r-{span}>"
+    evidence = f"{paper[:-1]}#e-{span}>"
+    yield paper, _REPORTS, node
+    yield node, TYPE, _RESULT
     yield from superclass_triples(node, KG.Result)
-    yield ox.Triple(node, _VALUE, _typed(_decimal_text(r.value), XSD.decimal))
+    yield node, _VALUE, _typed(_decimal_text(r.value), XSD.decimal)
     if r.unit:
-        yield ox.Triple(node, _UNIT, _text(r.unit))
-    yield ox.Triple(node, _RESULT_KIND, _iri(KG[r.kind.value]))
+        yield node, _UNIT, _text(r.unit)
+    yield node, _RESULT_KIND, _iri(KG[r.kind.value])
     for prop, ctype, name in _RESULT_LINKS:
         key = getattr(r, name)
         if key is not None and (ctype, key) in concepts:
-            yield ox.Triple(node, prop, concepts[ctype, key])
-    yield ox.Triple(node, _EVIDENCE, evidence)
+            yield node, prop, concepts[ctype, key]
+    yield node, _EVIDENCE, evidence
     yield from _evidence_triples(evidence, paper, node, r, iris, shared)
 
 
@@ -231,9 +241,18 @@ def graph_triples(
     graph: nx.DiGraph, base: str = RESOURCE_BASE, *, created: str | None = None, describe: bool = True,
     annotations: bool = True,
 ) -> Iterator[ox.Triple]:
-    """Every triple of the graph, in a deterministic order, then (with `describe`) its VoID
-    description (kg.rdf.void) dated `created` (YYYY-MM-DD; omitted when None). Without
-    `annotations` the mentions' Web Annotation selectors are left out (kg.rdf.standard)."""
+    """:func:`graph_ntriples` as Oxigraph triples, streamed."""
+    return to_oxigraph(graph_ntriples(graph, base, created=created, describe=describe, annotations=annotations))
+
+
+def graph_ntriples(
+    graph: nx.DiGraph, base: str = RESOURCE_BASE, *, created: str | None = None, describe: bool = True,
+    annotations: bool = True,
+) -> Iterator[Triple]:
+    """Every triple of the graph as N-Triples terms (kg.rdf.nt), in a deterministic order,
+    then (with `describe`) its VoID description (kg.rdf.void) dated `created` (YYYY-MM-DD;
+    omitted when None). Without `annotations` the mentions' Web Annotation selectors are
+    left out (kg.rdf.standard)."""
     if not describe:
         yield from _data_triples(graph, base, annotations)
         return
@@ -243,26 +262,27 @@ def graph_triples(
     yield from void_triples(stats, base, sources=sources, created=created)
 
 
-def _data_triples(graph: nx.DiGraph, base: str, annotations: bool = True) -> Iterator[ox.Triple]:
+def _data_triples(graph: nx.DiGraph, base: str, annotations: bool = True) -> Iterator[Triple]:
     from kg.graph import concept_node, repository_node  # the graph's node-id scheme
 
     iris = Iris(base)
     shared = SharedNodes(base, annotations)
-    named = {node: ox.NamedNode(iris.node(graph, node)) for node in graph.nodes}
+    raw = {node: iris.node(graph, node) for node in graph.nodes}
+    named = {node: iri_term(value) for node, value in raw.items()}
     components: set[str] = set()
-    for node in sorted(graph.nodes, key=lambda n: named[n].value):
+    for node in sorted(graph.nodes, key=raw.__getitem__):
         attrs, iri = graph.nodes[node], named[node]
         if attrs["kind"] == "concept":
             yield from _concept_triples(iri, attrs)
             for broader in attrs.get("broader", ()):  # its kind or family (kg.kinds.broader_links)
-                yield ox.Triple(iri, _iri(SKOS.broader), named[broader])
+                yield iri, _iri(SKOS.broader), named[broader]
         elif attrs["kind"] == "repository":
             yield from _repository_triples(iri, attrs)
         else:
             yield from _paper_triples(iri, attrs)
-            edges = sorted(graph.out_edges(node, data=True), key=lambda e: named[e[1]].value)
+            edges = sorted(graph.out_edges(node, data=True), key=lambda e: raw[e[1]])
             for _, target, data in edges:
-                yield ox.Triple(iri, _iri(KG[data["relation"]]), named[target])
+                yield iri, _iri(KG[data["relation"]]), named[target]
             yield from shared.paper_triples(iri, attrs)
             for m in attrs["mentions"]:
                 target = repository_node(m.key) if m.label == "Repository" else concept_node(m.label, m.key)
@@ -278,10 +298,10 @@ def _data_triples(graph: nx.DiGraph, base: str, annotations: bool = True) -> Ite
                     components.add(r.component)
                     yield from _result_triples(iri, r, concepts, iris, shared)
     for name in sorted(components):
-        run = ox.NamedNode(iris.component(name))
-        yield ox.Triple(run, TYPE, _iri(KG.ExtractionRun))
+        run = iri_term(iris.component(name))
+        yield run, TYPE, _iri(KG.ExtractionRun)
         yield from superclass_triples(run, KG.ExtractionRun)
-        yield ox.Triple(run, _iri(RDFS.label), _text(name))
+        yield run, _iri(RDFS.label), _text(name)
 
 
-__all__ = ["Iris", "graph_triples"]
+__all__ = ["Iris", "graph_ntriples", "graph_triples"]

@@ -44,24 +44,24 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from urllib.parse import quote
 
-import pyoxigraph as ox
 from rdflib.namespace import DCMITYPE, DCTERMS, PROV, RDF, SDO, SKOS, XSD
 
 from kg.ingest._common import normalize_doi
 from kg.normalize import slug
 from kg.rdf.namespace import KG, MLS, OA
+from kg.rdf.nt import Triple, checked_iri, iri, iri_value, literal, typed
 from kg.records import Mention, Result
 
 
-def _n(term) -> ox.NamedNode:
-    return ox.NamedNode(str(term))
+def _n(term) -> str:
+    return iri(str(term))
 
 
 TYPE = _n(RDF.type)
 
 # kg class -> the standard classes ontology/kg.ttl states above it (transitively, kg: classes
 # left out: the export writes those itself). tests/test_standard_vocab.py checks it against kg.ttl.
-SUPERCLASSES: dict[str, tuple[ox.NamedNode, ...]] = {
+SUPERCLASSES: dict[str, tuple[str, ...]] = {
     str(KG.Paper): (_n(SDO.ScholarlyArticle),),
     str(KG.Concept): (_n(SKOS.Concept),),
     str(KG.Method): (_n(MLS.Algorithm),),
@@ -91,10 +91,10 @@ _START, _END, _EXACT = _n(OA.start), _n(OA.end), _n(OA.exact)
 _NON_NEGATIVE, _INTEGER = _n(XSD.nonNegativeInteger), _n(XSD.integer)
 
 
-def superclass_triples(iri: ox.NamedNode, kg_class: str) -> Iterator[ox.Triple]:
-    """`iri` typed with the standard superclasses of the kg class `kg_class` (its IRI)."""
+def superclass_triples(node: str, kg_class: str) -> Iterator[Triple]:
+    """`node` (a term) typed with the standard superclasses of the kg class `kg_class` (its IRI)."""
     for cls in SUPERCLASSES.get(str(kg_class), ()):
-        yield ox.Triple(iri, TYPE, cls)
+        yield node, TYPE, cls
 
 
 def arxiv_iri(arxiv_id: str) -> str:
@@ -142,13 +142,13 @@ class SharedNodes:
     def __init__(self, base: str, annotations: bool = True) -> None:
         self.base = base
         self.annotations = annotations
-        self.scheme = ox.NamedNode(f"{base}categories")
+        self.scheme = iri(f"{base}categories")
         self._persons: set[str] = set()
         self._categories: set[str] = set()
-        self._positions: dict[tuple[int, int], ox.NamedNode] = {}
-        self._quotes: dict[str, ox.NamedNode] = {}
-        self._paper: ox.NamedNode | None = None
-        self._sources: dict[str, ox.NamedNode] = {}
+        self._positions: dict[tuple[int, int], str] = {}
+        self._quotes: dict[str, str] = {}
+        self._paper: str | None = None
+        self._sources: dict[str, str] = {}
 
     def person(self, name: str) -> str:
         """The IRI of the person called `name`: its slug and a hash of it (whitespace folded)."""
@@ -158,48 +158,54 @@ class SharedNodes:
     def category(self, code: str) -> str:
         return f"{self.base}category/{quote(code, safe='')}"
 
-    def paper_triples(self, paper: ox.NamedNode, attrs: dict) -> Iterator[ox.Triple]:
+    def paper_triples(self, paper: str, attrs: dict) -> Iterator[Triple]:
         """The paper's own standard triples (schema:sameAs, schema:author, dcterms:subject),
         then the nodes they point to: its authorship roles, new persons and categories."""
         if attrs.get("arxiv_id"):
-            yield ox.Triple(paper, _SAME_AS, ox.NamedNode(arxiv_iri(attrs["arxiv_id"])))
+            yield paper, _SAME_AS, checked_iri(arxiv_iri(attrs["arxiv_id"]))
         doi = paper_doi(attrs)
         if doi:
-            yield ox.Triple(paper, _SAME_AS, ox.NamedNode(doi_iri(doi)))
+            yield paper, _SAME_AS, checked_iri(doi_iri(doi))
         authors = [a for a in attrs.get("authors") or () if _person_name(a)]
-        roles = [ox.NamedNode(f"{paper.value}#author-{n}") for n in range(1, len(authors) + 1)]
+        roles = [iri(f"{iri_value(paper)}#author-{n}") for n in range(1, len(authors) + 1)]
         for role in roles:
-            yield ox.Triple(paper, _AUTHOR, role)
-        categories = [(code, ox.NamedNode(self.category(code))) for code in categories_of(attrs)]
+            yield paper, _AUTHOR, role
+        categories = [(code, iri(self.category(code))) for code in categories_of(attrs)]
         for _, category in categories:
-            yield ox.Triple(paper, _SUBJECT, category)
+            yield paper, _SUBJECT, category
         for position, (role, name) in enumerate(zip(roles, authors), 1):
-            person = ox.NamedNode(self.person(name))
-            yield ox.Triple(role, TYPE, _ROLE)
-            yield ox.Triple(role, _AUTHOR, person)
-            yield ox.Triple(role, _POSITION, ox.Literal(str(position), datatype=_INTEGER))
-            if person.value not in self._persons:
-                self._persons.add(person.value)
-                yield ox.Triple(person, TYPE, _PERSON)
-                yield ox.Triple(person, _NAME, ox.Literal(_person_name(name)))
+            person = iri(self.person(name))
+            yield role, TYPE, _ROLE
+            yield role, _AUTHOR, person
+            yield role, _POSITION, typed(str(position), _INTEGER)
+            if person not in self._persons:
+                self._persons.add(person)
+                yield person, TYPE, _PERSON
+                yield person, _NAME, literal(_person_name(name))
         yield from self._category_triples(categories)
 
-    def _category_triples(self, categories: Iterable[tuple[str, ox.NamedNode]]) -> Iterator[ox.Triple]:
+    def _category_triples(self, categories: Iterable[tuple[str, str]]) -> Iterator[Triple]:
         for code, category in categories:
-            if category.value in self._categories:
+            if category in self._categories:
                 continue
             if not self._categories:
-                yield ox.Triple(self.scheme, TYPE, _SCHEME)
-                yield ox.Triple(self.scheme, _PREF_LABEL, ox.Literal(SCHEME_LABEL))
-            self._categories.add(category.value)
-            yield ox.Triple(category, TYPE, _CONCEPT)
-            yield ox.Triple(category, _IN_SCHEME, self.scheme)
-            yield ox.Triple(category, _PREF_LABEL, ox.Literal(code))
-            yield ox.Triple(category, _NOTATION, ox.Literal(code))
+                yield self.scheme, TYPE, _SCHEME
+                yield self.scheme, _PREF_LABEL, literal(SCHEME_LABEL)
+            self._categories.add(category)
+            yield category, TYPE, _CONCEPT
+            yield category, _IN_SCHEME, self.scheme
+            yield category, _PREF_LABEL, literal(code)
+            yield category, _NOTATION, literal(code)
 
-    def evidence_triples(self, node: ox.NamedNode, paper: ox.NamedNode, span: Mention | Result) -> Iterator[ox.Triple]:
+    def evidence_triples(self, node: str, paper: str, span: Mention | Result) -> list[Triple]:
         """A mention as an oa:SpecificResource: its source (the field's text) and its two
         selectors, then whichever of those nodes the stream has not written yet."""
+        triples: list[Triple] = []
+        self.add_evidence(triples, node, paper, span)
+        return triples
+
+    def add_evidence(self, triples: list[Triple], node: str, paper: str, span: Mention | Result) -> None:
+        """:meth:`evidence_triples`, appended to `triples` (the export's fast path)."""
         if not self.annotations:
             return
         if paper != self._paper:
@@ -208,29 +214,29 @@ class SharedNodes:
         source = self._sources.get(field)
         new_source = source is None
         if new_source:
-            source = self._sources[field] = ox.NamedNode(f"{paper.value}#{field}")
+            source = self._sources[field] = iri(f"{iri_value(paper)}#{field}")
         where = (span.start, span.end)
         position = self._positions.get(where)
         new_position = position is None
         if new_position:
-            position = self._positions[where] = ox.NamedNode(f"{self.base}text-position/{span.start}-{span.end}")
+            position = self._positions[where] = iri(f"{self.base}text-position/{span.start}-{span.end}")
         quote_node = self._quotes.get(span.text)
         new_quote = quote_node is None
         if new_quote:
-            quote_node = self._quotes[span.text] = ox.NamedNode(f"{self.base}text-quote/{_hash(span.text, 16)}")
-        yield ox.Triple(node, _HAS_SOURCE, source)
-        yield ox.Triple(node, _HAS_SELECTOR, position)
-        yield ox.Triple(node, _HAS_SELECTOR, quote_node)
+            quote_node = self._quotes[span.text] = iri(f"{self.base}text-quote/{_hash(span.text, 16)}")
+        triples.append((node, _HAS_SOURCE, source))
+        triples.append((node, _HAS_SELECTOR, position))
+        triples.append((node, _HAS_SELECTOR, quote_node))
         if new_source:
-            yield ox.Triple(source, TYPE, _TEXT)
-            yield ox.Triple(source, _IS_PART_OF, paper)
+            triples.append((source, TYPE, _TEXT))
+            triples.append((source, _IS_PART_OF, paper))
         if new_position:
-            yield ox.Triple(position, TYPE, _POSITION_SELECTOR)
-            yield ox.Triple(position, _START, ox.Literal(str(span.start), datatype=_NON_NEGATIVE))
-            yield ox.Triple(position, _END, ox.Literal(str(span.end), datatype=_NON_NEGATIVE))
+            triples.append((position, TYPE, _POSITION_SELECTOR))
+            triples.append((position, _START, typed(str(span.start), _NON_NEGATIVE)))
+            triples.append((position, _END, typed(str(span.end), _NON_NEGATIVE)))
         if new_quote:
-            yield ox.Triple(quote_node, TYPE, _QUOTE_SELECTOR)
-            yield ox.Triple(quote_node, _EXACT, ox.Literal(span.text))
+            triples.append((quote_node, TYPE, _QUOTE_SELECTOR))
+            triples.append((quote_node, _EXACT, literal(span.text)))
 
 
 __all__ = ["NOT_MATERIALIZED", "SUPERCLASSES", "SharedNodes", "arxiv_iri", "doi_iri", "paper_doi",

@@ -22,15 +22,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-import pyoxigraph as ox
-
 from kg import __version__
 from kg.rdf.namespace import KG, ONTOLOGY_IRI, PREFIXES
+from kg.rdf.nt import Triple, iri, iri_value, literal, typed
 
 VOID = "http://rdfs.org/ns/void#"
 DCTERMS = PREFIXES["dcterms"]
 XSD = PREFIXES["xsd"]
-RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+RDF_TYPE = iri(PREFIXES["rdf"] + "type")
 # The disjoint top-level classes (owl:AllDisjointClasses in kg.ttl): every entity is in one.
 TOP_CLASSES = tuple(str(c) for c in (KG.Paper, KG.Concept, KG.Repository, KG.Mention, KG.ExtractionRun, KG.Result))
 VOCABULARIES = (DCTERMS, PREFIXES["skos"], PREFIXES["schema"], PREFIXES["prov"], PREFIXES["mls"], PREFIXES["oa"],
@@ -46,23 +45,23 @@ class VoidStats:
     classes: Counter = field(default_factory=Counter)
     properties: Counter = field(default_factory=Counter)
 
-    def observe(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+    def observe(self, triples: Iterable[Triple]) -> Iterator[Triple]:
         """Pass `triples` through, counting them."""
         properties: Counter = Counter()  # by term: no new string per triple
         classes: Counter = Counter()
         try:
             for triple in triples:
-                predicate = triple.predicate
+                predicate = triple[1]
                 properties[predicate] += 1
                 if predicate == RDF_TYPE:
-                    classes[triple.object] += 1
+                    classes[triple[2]] += 1
                 yield triple
         finally:
             for term, n in properties.items():
-                self.properties[term.value] += n
+                self.properties[iri_value(term)] += n
                 self.triples += n
             for term, n in classes.items():
-                self.classes[term.value] += n
+                self.classes[iri_value(term)] += n
 
     @property
     def entities(self) -> int:
@@ -70,12 +69,12 @@ class VoidStats:
         return sum(self.classes[c] for c in TOP_CLASSES)
 
 
-def _node(iri: str) -> ox.NamedNode:
-    return ox.NamedNode(iri)
+def _node(value: str) -> str:
+    return iri(value)
 
 
-def _integer(n: int) -> ox.Literal:
-    return ox.Literal(str(n), datatype=_node(XSD + "integer"))
+def _integer(n: int) -> str:
+    return typed(str(n), _node(XSD + "integer"))
 
 
 def _local(iri: str) -> str:
@@ -105,30 +104,30 @@ def void_triples(
     sources: Iterable[str] = (),
     created: str | None = None,
     version: str = __version__,
-) -> Iterator[ox.Triple]:
+) -> Iterator[Triple]:
     """The void:Dataset describing a stream counted by `stats`, in a fixed order."""
     dataset = _node(dataset_iri(base))
 
-    def t(s, p: str, o) -> ox.Triple:
-        return ox.Triple(s, _node(p), o)
+    def t(s: str, p: str, o: str) -> Triple:
+        return s, _node(p), o
 
-    yield ox.Triple(dataset, RDF_TYPE, _node(VOID + "Dataset"))
-    yield t(dataset, DCTERMS + "creator", ox.Literal(f"kg {version}"))
+    yield dataset, RDF_TYPE, _node(VOID + "Dataset")
+    yield t(dataset, DCTERMS + "creator", literal(f"kg {version}"))
     if created is not None:
         if not _DATE.match(created):
             raise ValueError(f"created must be a date YYYY-MM-DD, got {created!r}")
-        yield t(dataset, DCTERMS + "created", ox.Literal(created, datatype=_node(XSD + "date")))
+        yield t(dataset, DCTERMS + "created", typed(created, _node(XSD + "date")))
     for source in sorted(set(sources)):
-        yield t(dataset, DCTERMS + "source", ox.Literal(source))
-    yield t(dataset, VOID + "uriSpace", ox.Literal(base))
+        yield t(dataset, DCTERMS + "source", literal(source))
+    yield t(dataset, VOID + "uriSpace", literal(base))
     for vocabulary in vocabularies(stats):
         yield t(dataset, VOID + "vocabulary", _node(vocabulary))
     yield t(dataset, VOID + "triples", _integer(stats.triples))
     yield t(dataset, VOID + "entities", _integer(stats.entities))
     yield t(dataset, VOID + "classes", _integer(len(stats.classes)))
     yield t(dataset, VOID + "properties", _integer(len(stats.properties)))
-    classes = [(_node(f"{dataset.value}/class/{_local(c)}"), c) for c in sorted(stats.classes)]
-    properties = [(_node(f"{dataset.value}/property/{_local(p)}"), p) for p in sorted(stats.properties)]
+    classes = [(_node(f"{iri_value(dataset)}/class/{_local(c)}"), c) for c in sorted(stats.classes)]
+    properties = [(_node(f"{iri_value(dataset)}/property/{_local(p)}"), p) for p in sorted(stats.properties)]
     for part, _ in classes:
         yield t(dataset, VOID + "classPartition", part)
     for part, _ in properties:

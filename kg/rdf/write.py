@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +17,9 @@ import pyoxigraph as ox
 
 from kg.atomic import atomic_directory, atomic_path
 from kg.errors import Interrupted, OutputError, UsageError
-from kg.rdf.export import graph_triples
+from kg.rdf.export import graph_ntriples, graph_triples
 from kg.rdf.namespace import PREFIXES, RESOURCE_BASE
+from kg.rdf.nt import write_ntriples
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,14 @@ def format_for_file(path: Path) -> RdfFormat:
 def write_rdf(
     graph: nx.DiGraph, out_dir: Path, formats: Iterable[str], base: str = RESOURCE_BASE, created: str | None = None,
     *, annotations: bool = True, on_ntriples: Callable[[Path], None] | None = None,
+    ntriples_sink: Callable[[Path, int, int], None] | None = None,
 ) -> dict[str, Path]:
     """Write the graph as `out_dir/graph<suffix>` in each format (the VoID description dated
     `created`; without `annotations`, no Web Annotation selectors); returns the paths.
     `on_ntriples(path)` is called once the N-Triples file is complete, before the other
-    formats are written (kg.build starts loading the store from it then).
+    formats are written; `ntriples_sink(path, offset, lines)` is told each time a block of
+    `lines` more lines is on disk, the file at `path` then holding `offset` bytes (kg.build
+    fills the store from the file while it is written, :class:`StreamingLoad`).
 
     The triples are generated once when N-Triples is among the formats: it is written
     first, and the other formats are serialized from it as Oxigraph reads it back (in the
@@ -78,11 +84,17 @@ def write_rdf(
         target = out_dir / f"graph{fmt.suffix}"
         with atomic_path(target) as temp:
             prefixes = PREFIXES if fmt.name in ("turtle", "rdfxml") else None
-            if "ntriples" in written:
-                triples = ox.parse(path=str(written["ntriples"]), format=ox.RdfFormat.N_TRIPLES)
+            if fmt.name == "ntriples":
+                with open(temp, "wb") as out:
+                    report = None if ntriples_sink is None else functools.partial(ntriples_sink, temp)
+                    write_ntriples(graph_ntriples(graph, base, created=created, annotations=annotations), out,
+                                   flushed=report)
             else:
-                triples = graph_triples(graph, base, created=created, annotations=annotations)
-            ox.serialize(triples, str(temp), fmt.oxigraph, prefixes=prefixes)
+                if "ntriples" in written:
+                    triples = ox.parse(path=str(written["ntriples"]), format=ox.RdfFormat.N_TRIPLES)
+                else:
+                    triples = graph_triples(graph, base, created=created, annotations=annotations)
+                ox.serialize(triples, str(temp), fmt.oxigraph, prefixes=prefixes)
         written[fmt.name] = target
         if fmt.name == "ntriples" and on_ntriples is not None:
             on_ntriples(target)
@@ -91,7 +103,7 @@ def write_rdf(
 
 def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | None = None, *,
                   annotations: bool = True) -> int:
-    return sum(1 for _ in graph_triples(graph, base, created=created, annotations=annotations))
+    return sum(1 for _ in graph_ntriples(graph, base, created=created, annotations=annotations))
 
 
 # Triples per call of Oxigraph's bulk loader when a store is filled from N-Triples. One
@@ -151,6 +163,102 @@ def bulk_load_lines(store: ox.Store, nt_file: Path, chunk_lines: int, stop: thre
                 store.bulk_load(input=handle, format=ox.RdfFormat.N_TRIPLES)
                 return
             store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
+
+
+class StreamingLoad:
+    """A new Oxigraph store at `store_dir`, bulk-loaded in a thread from an N-Triples file
+    while it is being written: the writer reports each block of whole lines it has
+    flushed (:meth:`feed`, the `ntriples_sink` of :func:`write_rdf`) and the loader reads
+    behind it, `chunk_lines` lines or more per call of Oxigraph's loader (about 0.6 GB of
+    loader memory, :data:`BULK_LOAD_LINES`). Neither waits for the other until
+    :meth:`result`: the writer goes on to the other formats and the viewer while the
+    loader catches up, and nothing but the chunk being loaded is held in memory.
+    Oxigraph's loader releases the GIL, so the two run on two cores.
+
+    Only for N-Triples without blank nodes (Oxigraph names a blank node afresh in each
+    call; kg's exports mint IRIs for every node). :meth:`finish` says the file is
+    complete; :meth:`result` waits and returns the store's size or raises the loader's
+    error. Once `stop` is set the loader gives up before its next chunk with Interrupted
+    and `store_dir` is left as it was; :meth:`wait` waits for that."""
+
+    def __init__(self, store_dir: Path, stop: threading.Event, chunk_lines: int = BULK_LOAD_LINES) -> None:
+        self.chunk_lines = chunk_lines
+        self.seconds = 0.0  # how long the loader ran, once it has ended
+        self._stop = stop
+        self._changed = threading.Condition()
+        self._fd: int | None = None
+        self._blocks: list[tuple[int, int]] = []  # (end offset, lines) of the blocks not yet taken
+        self._finished = False
+        self._size: int | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(store_dir,), name="kg-store-load", daemon=True)
+        self._thread.start()
+
+    def feed(self, path: Path, offset: int, lines: int) -> None:
+        """The file at `path` now holds `offset` bytes of whole lines, `lines` more than
+        at the last call."""
+        with self._changed:
+            if self._fd is None:  # opened here, before the writer renames it into place
+                self._fd = os.open(path, os.O_RDONLY)
+            self._blocks.append((offset, lines))
+            self._changed.notify()
+
+    def finish(self) -> None:
+        """The file is complete: the loader loads what is left and closes the store."""
+        with self._changed:
+            self._finished = True
+            self._changed.notify()
+
+    def wait(self) -> None:
+        self._thread.join()
+
+    def result(self) -> int:
+        self.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._size is not None
+        return self._size
+
+    def _next(self, start: int) -> tuple[int, int] | None:
+        """The byte range of the next chunk from `start`, once `chunk_lines` lines are
+        there or the file is complete; None at its end."""
+        with self._changed:
+            while True:
+                _check(self._stop)
+                lines = 0
+                for i, (end, n) in enumerate(self._blocks):
+                    lines += n
+                    if lines >= self.chunk_lines:
+                        del self._blocks[: i + 1]
+                        return start, end
+                if self._finished:
+                    end = self._blocks[-1][0] if self._blocks else start
+                    self._blocks.clear()
+                    return (start, end) if end > start else None
+                self._changed.wait(timeout=0.1)
+
+    def _load(self, store: ox.Store, chunk: bytes) -> None:
+        store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
+
+    def _run(self, store_dir: Path) -> None:
+        started = time.perf_counter()
+        try:
+            with atomic_directory(store_dir) as temp:
+                store = ox.Store(str(temp))
+                position = 0
+                while (span := self._next(position)) is not None:
+                    start, end = span
+                    self._load(store, os.pread(self._fd, end - start, start))
+                    position = end
+                store.flush()
+                self._size = len(store)
+                del store  # release the RocksDB lock before the directory is moved into place
+        except BaseException as exc:  # handed to the caller by result()
+            self._error = exc
+        finally:
+            self.seconds = time.perf_counter() - started
+            if self._fd is not None:
+                os.close(self._fd)
 
 
 def _check(stop: threading.Event | None) -> None:
