@@ -12,6 +12,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -25,7 +26,14 @@ _INVARIANT = frozenset({"bias", "lens", "series", "species", "canvas", "atlas", 
 
 
 def fold(text: str) -> str:
-    """Unicode-normalize and strip accents, keeping letters and digits."""
+    """Unicode-normalize and strip accents, keeping letters and digits (ASCII text, most
+    of it, is its own fold: NFKD leaves it alone and it has no combining marks).
+
+    >>> fold("Schrödinger ﬁlter"), fold("plain")
+    ('Schrodinger filter', 'plain')
+    """
+    if text.isascii():
+        return text
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c))
 
@@ -51,6 +59,12 @@ def strip_acronym_plural(text: str) -> str:
     return match.group(1) if match else text
 
 
+# Distinct names met in a build, far fewer than the calls (every mention, every merge,
+# every type vote asks): the most recent are kept, a bounded table.
+CONCEPT_KEY_CACHE = 1 << 16
+
+
+@functools.lru_cache(maxsize=CONCEPT_KEY_CACHE)
 def concept_key(text: str) -> str:
     """The canonical key of a concept name: lower-case words joined by hyphens, the last
     one singular unless written in capitals (an acronym's plural is "GNNs", so "PACS" is

@@ -243,3 +243,13 @@ def test_workers_ignore_sigint(capfd) -> None:
         pool.submit(papers(3, "r"))
         assert [e.paper.key for e in pool.next_result()] == ["r0", "r1", "r2"]
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_workers_run_their_blas_on_one_thread(monkeypatch) -> None:
+    """Two workers on two cores each starting a BLAS thread per core would fight over them."""
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
+    with WorkerPool(ExtractionTask(fast=True), 2) as pool:
+        environs = [Path(f"/proc/{w.process.pid}/environ").read_bytes().split(b"\0") for w in pool._workers]
+    for environ in environs:
+        assert b"OPENBLAS_NUM_THREADS=1" in environ and b"OMP_NUM_THREADS=3" in environ
