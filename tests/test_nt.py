@@ -33,6 +33,12 @@ def test_every_code_point_is_escaped_as_oxigraph_escapes_it(start):
     assert typed_ours == _oxigraph_line("http://x/s", ox.Literal(text[:300], datatype=ox.NamedNode(XSD_INT[1:-1])))
 
 
+def test_an_xsd_string_is_written_plain_as_oxigraph_writes_it():
+    string = "http://www.w3.org/2001/XMLSchema#string"
+    assert f"<http://x/s> <http://x/p> {typed('a', iri(string))} .\n" == _oxigraph_line(
+        "http://x/s", ox.Literal("a", datatype=ox.NamedNode(string)))
+
+
 def test_escape_leaves_plain_text_alone():
     text = "Plain text, ümlauts and emoji \U0001F600 need no escape."
     assert escape(text) is text

@@ -72,12 +72,18 @@ def literal(value: str) -> str:
     return f'"{escape(value)}"'
 
 
-def typed(value: str, datatype: str) -> str:
-    """A literal of the datatype whose term is `datatype`.
+XSD_STRING = "<http://www.w3.org/2001/XMLSchema#string>"
 
-    >>> typed("3", "<http://www.w3.org/2001/XMLSchema#integer>")
-    '"3"^^<http://www.w3.org/2001/XMLSchema#integer>'
+
+def typed(value: str, datatype: str) -> str:
+    """A literal of the datatype whose term is `datatype` (an xsd:string is written plain,
+    as Oxigraph writes it).
+
+    >>> typed("3", "<http://www.w3.org/2001/XMLSchema#integer>"), typed("a", XSD_STRING)
+    ('"3"^^<http://www.w3.org/2001/XMLSchema#integer>', '"a"')
     """
+    if datatype == XSD_STRING:
+        return literal(value)
     return f'"{escape(value)}"^^{datatype}'
 
 
