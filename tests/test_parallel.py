@@ -247,9 +247,22 @@ def test_workers_ignore_sigint(capfd) -> None:
 
 def test_workers_run_their_blas_on_one_thread(monkeypatch) -> None:
     """Two workers on two cores each starting a BLAS thread per core would fight over them."""
+    import subprocess
+
+    import kg.parallel
+
     monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
     monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's own setting is kept
-    with WorkerPool(ExtractionTask(fast=True), 2) as pool:
-        environs = [Path(f"/proc/{w.process.pid}/environ").read_bytes().split(b"\0") for w in pool._workers]
+    environs = []
+    real = subprocess.Popen
+
+    def popen(*args, **kwargs):
+        environs.append(kwargs.get("env"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kg.parallel.subprocess, "Popen", popen)
+    with WorkerPool(ExtractionTask(fast=True), 2):
+        pass
+    assert len(environs) == 2
     for environ in environs:
-        assert b"OPENBLAS_NUM_THREADS=1" in environ and b"OMP_NUM_THREADS=3" in environ
+        assert environ is not None and environ["OPENBLAS_NUM_THREADS"] == "1" and environ["OMP_NUM_THREADS"] == "3"
