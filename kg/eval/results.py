@@ -1,12 +1,14 @@
 """Scores of the result extractor (`kg_results`) on hand-annotated abstracts.
 
-kg/eval/data/results_gold.jsonl holds 86 abstracts of the bundled corpus that write a
-number with a unit or a decimal point, split once by a fixed hash of the paper key
-before any rule was written (guidelines: data/RESULTS.md); "held-out" was annotated
-after the rules were written and only scored. kg/eval/data/results_leaderboard.jsonl
+kg/eval/data/results_gold.jsonl holds the 230 abstracts of the bundled corpus that write a
+digit -- 86 with a number with a unit or a decimal point, then the 144 others -- each split
+once by a fixed hash of the paper key before it was run through the rules (guidelines:
+data/RESULTS.md); "held-out" is only scored. kg/eval/data/results_leaderboard.jsonl
 holds 62 leaderboard-style abstracts written for kg (invented methods, real benchmarks
 and metrics), split by a fixed hash of their key before any system output was read into
-"leaderboard" (errors read, rules improved) and "leaderboard-held" (only scored). Each
+"leaderboard" (errors read, rules improved) and "leaderboard-held" (only scored).
+kg/eval/data/results_scierc.jsonl holds the 63 SciERC abstracts (AI papers up to 2017)
+that write a number with a unit or a decimal point, all "scierc-held" (only scored). Each
 abstract goes through :func:`kg.extract.extract_papers` as in a build (title and
 abstract). Two scores:
 
@@ -34,8 +36,8 @@ from kg.eval.scoring import Counts
 from kg.normalize import concept_key
 from kg.records import ExtractedPaper, Field, Paper, Result
 
-SPLITS = ("dev", "held-out", "leaderboard", "leaderboard-held")
-GOLD_FILES = ("results_gold.jsonl", "results_leaderboard.jsonl")
+SPLITS = ("dev", "held-out", "leaderboard", "leaderboard-held", "scierc-held")
+GOLD_FILES = ("results_gold.jsonl", "results_leaderboard.jsonl", "results_scierc.jsonl")
 KINDS = ("AbsoluteResult", "Improvement", "EfficiencyResult")
 
 
@@ -94,7 +96,7 @@ def parse_gold(text: str, source: str = "results_gold.jsonl") -> list[GoldAbstra
 
 
 def read_gold() -> list[GoldAbstract]:
-    """The shipped annotations: the bundled corpus's abstracts, then the leaderboard-style ones."""
+    """The shipped annotations: the bundled corpus's abstracts, the leaderboard-style ones, SciERC's."""
     data = resources.files("kg.eval") / "data"
     return [g for name in GOLD_FILES for g in parse_gold((data / name).read_text(encoding="utf-8"), name)]
 

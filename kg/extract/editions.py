@@ -122,3 +122,22 @@ def edition_after(text: str, end: int) -> Edition | None:
         seen.add(kind)
         position = match.end()
     return Edition(position, tuple(parts)) if parts else None
+
+
+def language_pairs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, folded pair) of each language pair written as a word of its own in
+    text[start:end] ("En-De", "English-to-French", "en→de"), the pair folded to codes.
+
+    >>> language_pairs("WMT14 En-Fr and 27.3 on English-German, not Ben-Dex")
+    [(6, 11, 'en-fr'), (24, 38, 'en-de')]
+    """
+    _, pair, languages = _vocabulary()
+    stop = len(text) if end is None else end
+    out = []
+    for match in pair.finditer(text, start, stop):
+        s = match.start()
+        if s and (text[s - 1].isalnum() or text[s - 1] in "-_"):
+            continue
+        source, target = (g for g in match.groups() if g)
+        out.append((s, match.end(), f"{languages[source.lower()]}-{languages[target.lower()]}"))
+    return out

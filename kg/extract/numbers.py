@@ -16,8 +16,11 @@ small function tested on its own:
    :mod:`kg.extract.results` with :func:`operating_preposition`; also thresholds and budgets
    "under a latency budget of 5 ms", labelled fractions "with 10% of COCO labeled"), a
    resolution ("256x256"), the problem a paper addresses ("leading to ~20% overheads"),
-   an enumeration ("(1)"), a fraction ("1/3", "2:4"; not the pair "93.2/89.1");
-   a number without a unit counts only beside a metric ("46.5 mIoU", "FID of 12.4");
+   an enumeration ("(1)"), a fraction ("1/3", "2:4"; not the pair "93.2/89.1"), a shape
+   with LaTeX's times spelled out ("512times 512"), a multiplier of a setting or a
+   comparison of problems ("25 times longer", "100 times easier"); a number without a unit
+   counts only beside a metric ("46.5 mIoU", "FID of 12.4") or as a rating ("3.74 out of 5");
+   the phrases of these later rules are :mod:`kg.extract.number_phrases`;
 4. :func:`result_kind` -- absolute score, improvement over a baseline, or efficiency
    claim, from cue words around the number (data/result_words.jsonl); a number in a unit
    of cost (FPS, ms, hours, GB) is an efficiency claim, "from A to B" two scores.
@@ -33,6 +36,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 
 from kg.extract.candidates import load_jsonl
+from kg.extract.number_phrases import (MARGIN_BEFORE, OF_BASELINE, RATING, REACHED_AMOUNT, SHAPE_AFTER, SHAPE_BEFORE, TO_VALUE,
+                                       WITHIN, multiplied_setting)
 
 ABSOLUTE = "AbsoluteResult"
 IMPROVEMENT = "Improvement"
@@ -261,6 +266,8 @@ def non_result(text: str, number: Number, has_metric_beside: bool) -> str | None
     before = text[s - 1:s] if s else ""
     if number.magnitude or (text[e:e + 1] in ("x", "X", "×") and text[e + 1:e + 2].isdigit()):
         return "size"  # "7B", "1.2M"; a resolution or shape "256x256", "1024×2048"
+    if (number.unit == "x" and SHAPE_AFTER.match(text, number.end)) or SHAPE_BEFORE.search(text, max(0, s - 12), s):
+        return "size"  # "512times 512", "512 \\times 512" (LaTeX's times written out): a shape, both sides
     if number.unit is None and "." not in number.text and (
             _INTEGER_AFTER.match(text, e) or (before in ":/" and s >= 2 and text[s - 2].isdigit())):
         return "fraction"  # "1/3", "2:4"; decimals joined by "/" are a pair of results ("93.2/89.1")
@@ -274,16 +281,24 @@ def non_result(text: str, number: Number, has_metric_beside: bool) -> str | None
     words = _next_words(text, number.end)
     count_nouns = word_set("count_noun")
     if number.unit is None and words and any(_singular(w) in count_nouns or w in count_nouns for w in words[:2]):
-        if not has_metric_beside:
-            return "count"
+        if not has_metric_beside or (_is_count_noun(words[0], count_nouns) and "." not in number.text
+                                     and text[number.end:number.end + 1] == " "):
+            return "count"  # "20 tasks"; "5 levels of complexity" even beside a metric
+    if number.unit == "x" and not has_metric_beside and multiplied_setting(
+            next(iter(_next_words(text, number.end, 1)), None), word_set("efficiency_cue") | word_set("improvement_cue")):
+        return "comparison"  # "25 times longer", "100 times easier", "32x over-trained": no cost or score
     if _RX3.match(text[number.end:number.end + 10]) is None and _RX4.search(text[max(0, s - 10):s]):
         return "count"
     reason = _setting_or_problem(text, number, has_metric_beside)
     if reason:
         return reason
-    if number.unit is None and not has_metric_beside:
-        return "no unit and no metric"
+    if number.unit is None and not has_metric_beside and not (RATING.match(text, number.end) and "." in number.text):
+        return "no unit and no metric"  # a rating on a scale is a score: "3.74 out of 5"
     return None
+
+
+def _is_count_noun(word: str, count_nouns: frozenset[str]) -> bool:
+    return word in count_nouns or _singular(word) in count_nouns
 
 
 def _setting_or_problem(text: str, number: Number, has_metric_beside: bool) -> str | None:
@@ -292,10 +307,11 @@ def _setting_or_problem(text: str, number: Number, has_metric_beside: bool) -> s
     left = text[max(0, number.start - 60):number.start].lower()
     tail = text[number.end:number.end + 40].lower()
     if number.unit not in COST_UNITS:  # "at 32 FPS", "in 4.5 hours" are costs, not settings
-        if _condition_after().match(tail) or _RX6.match(tail) or _DATA_FRACTION.match(tail):
-            return "operating point"
-        if _RX5.search(left[-25:]) and not has_metric_beside:
-            return "operating point"
+        if (_condition_after().match(tail) or _RX6.match(tail) or _DATA_FRACTION.match(tail)) \
+                and not (REACHED_AMOUNT.search(left[-40:]) and tail.lstrip().startswith("of ")):
+            return "operating point"  # "with 10% of the data"; not "while recalling 84% of the data"
+        if _RX5.search(left[-25:]) and not has_metric_beside and not OF_BASELINE.match(tail):
+            return "operating point"  # "with only 0.5% trainable parameters"; not "only 20% of Adam's memory"
         if _SPARSE_BRACKET.search(left):
             return "operating point"
     elif number.unit in _TIME_UNITS and _DURATION_SETTING.search(left[-25:]):
@@ -396,6 +412,10 @@ def result_kind(text: str, number: Number, metric_is_efficiency: bool | None = N
         return EFFICIENCY  # "32 FPS", "4.8 ms", "in under 4.5 hours"
     if _FROM_TO.search(left):  # "improves accuracy from 81.3% to 82.5%": two scores, before and after
         return EFFICIENCY if eff_near and _efficiency_subject(near_left[-30:] + " " + near_right[:30]) else ABSOLUTE
+    if number.unit != "x" and TO_VALUE.search(left[-30:]):
+        return ABSOLUTE  # the value reached: "improves FID and IS to 2.5 and 10.2", "reduces RMSE to 0.391"
+    if WITHIN.search(left[-20:]) or MARGIN_BEFORE.search(text, max(0, number.start - 60), number.start):
+        return IMPROVEMENT  # a gap to a reference: "within 5% accuracy of BP", "by a large margin, i.e., up to 15.1"
     by = _RX9.search(left)
     delta_left = by or _RX10.search(left)
     delta_right = _RX11.match(right)

@@ -408,15 +408,21 @@ def measured_over(text: str, metric_end: int, number_start: int, datasets: list[
 _RESULT_VERB = re.compile(r"\b(?:achiev|obtain|reach|scor|attain|averag|get|yield|record|deliver)\w*\s+(?:an?\s+)?(?:(?:average|overall|mean)\s+)?"
                           r"(?:score\s+of\s+)?$",
                           re.IGNORECASE)
+# the margin of a gain stated with "by" ("improves the SAM by a large margin, i.e., up to 15.1")
+_MARGIN_OF_GAIN = re.compile(r"\b(?:improv|outperform|surpass|boost|exceed|beat)\w*\b[^.;]{0,60}\bby\b[^.;\d]{0,40}$",
+                             re.IGNORECASE)
+_ABBREVIATED = re.compile(r"(?<=\b[ie])\.(?=[eg]\.)|(?<=\b[ie]\.[eg])\.")  # the dots of "i.e." and "e.g."
 SIBLING_SPAN = 150  # characters a sibling result may stand after the result it follows
 
 
 def decimal_result(text: str, number: Number, kept: list[Number], names: list[tuple[int, int]]) -> bool:
-    """A decimal without unit or metric is a result after a result verb, or within
+    """A decimal without unit or metric is a result after a result verb or as the margin of
+    a gain ("improves X by a large margin, i.e., up to 15.1"), or within
     SIBLING_SPAN characters of a kept result of its sentence with no ";" between."""
     if "." not in number.text or any(s <= number.start < e for s, e in names):
         return False
-    if _RESULT_VERB.search(text, max(0, number.start - 40), number.start):
+    if _RESULT_VERB.search(text, max(0, number.start - 40), number.start) or \
+            _MARGIN_OF_GAIN.search(_ABBREVIATED.sub("_", text[max(0, number.start - 110):number.start])):
         return True
     return bool(kept) and number.start - kept[-1].end <= SIBLING_SPAN and ";" not in text[kept[-1].end:number.start]
 

@@ -292,6 +292,53 @@ def pair_parallel_lists(text: str, found: list, metrics: list[Candidate], datase
     return out
 
 
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|~)?$")
+_TO_BETWEEN = re.compile(r"\s*(?:\)\s*)?to\s+(?:about\s+|~)?")
+_METRICS_BEFORE_FROM = re.compile(r"\s*(?:(?:score|scores|results?)\s+)?(?:from\s+)?")
+
+
+def from_to_lists(text: str, found: list, metrics: list[Candidate], companions: dict[int, int] | None = None) -> list:
+    """"from a and b to c and d": the list after "to" is the values reached, the list after
+    "from" the values before, member by member, so each pair shares one dataset: the one
+    named after the "to" member ("... to c and d on SST-2 and MNLI"), else the "from"
+    member's ("on A and B from a and b to ..."), and one metric: a list of k metrics right
+    before "from" ("accuracy and F1 from ...") is paired in order with both lists, else
+    each takes the other's, or the first "from" member's, when it has none.
+
+    >>> from kg.extract.numbers import find_numbers
+    >>> from kg.extract.results import Found
+    >>> t = "improves accuracy and F1 from 80.1% and 70.2% to 85.3% and 75.0% on SST-2 and MNLI"
+    >>> ms = [Candidate(t.index(w), t.index(w) + len(w), "Metric", w.lower(), 0.9, "g") for w in ("accuracy", "F1")]
+    >>> ds = [Candidate(t.index(w), t.index(w) + len(w), "Dataset", w.lower(), 0.9, "g") for w in ("SST-2", "MNLI")]
+    >>> fs = [Found(n, "AbsoluteResult", None, ds[0], None, 0.8) for n in find_numbers(t) if n.unit]
+    >>> fs[3] = replace(fs[3], dataset=ds[1])
+    >>> [(f.number.text, f.metric.key, f.dataset.key) for f in from_to_lists(t, fs, ms)]
+    [('80.1%', 'accuracy', 'sst-2'), ('70.2%', 'f1', 'mnli'), ('85.3%', 'accuracy', 'sst-2'), ('75.0%', 'f1', 'mnli')]
+    """
+    if len(found) < 4 or not any(_FROM_BEFORE.search(text, max(0, f.number.start - 12), f.number.start) for f in found):
+        return found
+    companions = bracket_companions(text, found, metrics) if companions is None else companions
+    runs = result_lists(text, found, metrics, companions)
+    out = list(found)
+    for before, after in zip(runs, runs[1:]):
+        k = len(before)
+        first, last = out[before[0]].number, out[before[-1]].number
+        if len(after) != k or not _FROM_BEFORE.search(text, max(0, first.start - 12), first.start) \
+                or not _TO_BETWEEN.fullmatch(text, last.end, out[after[0]].number.start):
+            continue
+        listed = next((run for run in coordinated_runs(text, metrics) if len(run) == k and run[-1].end <= first.start
+                       and _METRICS_BEFORE_FROM.fullmatch(text, run[-1].end, first.start - len("from "))), None)
+        shared = out[before[0]].metric  # "the mIoU on A and B from a and b to c and d": one metric for all
+        for j, (i, t) in enumerate(zip(before, after)):
+            source, target = out[i], out[t]
+            metric = listed[j] if listed is not None else source.metric or target.metric or shared
+            dataset = target.dataset if target.dataset is not None and target.dataset.start > target.number.end \
+                else source.dataset or target.dataset
+            out[i] = replace(source, metric=metric, dataset=dataset)
+            out[t] = replace(target, metric=listed[j] if listed is not None else target.metric or metric, dataset=dataset)
+    return out
+
+
 def trailing_metric(text: str, found: list, metrics: list[Candidate], s1: int) -> list:
     """Results of a sentence without a metric take the one named after the last of them
     "in terms of" / "as measured by" ("82.1 on Cityscapes and 47.3 on ADE20K in terms of mIoU").
@@ -392,5 +439,5 @@ def bracket_after_dataset(text: str, number_start: int, datasets: list[Candidate
 
 
 __all__ = ["LIST_BEFORE_SPAN", "LIST_SPAN", "bracket_after_dataset", "bracket_companions", "benchmark_methods",
-           "coordinated_runs", "pair_parallel_lists", "result_lists", "share_companions",
+           "coordinated_runs", "from_to_lists", "pair_parallel_lists", "result_lists", "share_companions",
            "trailing_metric"]

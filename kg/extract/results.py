@@ -26,32 +26,34 @@ list mirroring the results before it, numbers that continue the result before th
 :mod:`kg.extract.result_links`; lists paired without "respectively" ("85.1% and 78.3% on A
 and B", "On A and B, ... 85.3 and 61.2"), a bracketed improvement after a score ("80.1%
 (+1.2%)") and benchmarks the model tagged as methods are :mod:`kg.extract.result_pairing`.
-The component leaves ``doc._.kg_results``; :func:`results_of` turns them into
-:class:`kg.records.Result` records with field offsets.
+"from a and b to c and d" pairs the two lists member by member
+(:func:`kg.extract.result_pairing.from_to_lists`). Mentions added or relabelled so a result
+can point at a concept -- metric words, metric acronyms such as "IS", a language pair alone
+that continues a benchmark ("on En-De" after "WMT14 En-Fr"), the cost an efficiency claim
+names -- are :mod:`kg.extract.result_mentions`. The component leaves ``doc._.kg_results``;
+:func:`results_of` turns them into :class:`kg.records.Result` records with field offsets.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, abstract_start, candidates, ensure_extensions, load_jsonl, text_of
+from kg.extract.candidates import FIELD_SEPARATOR, Candidate, candidates, ensure_extensions, text_of
 from kg.extract.numbers import COST_UNITS, Number, find_numbers, join_ranges, non_result, operating_preposition, phrase_end, result_kind
 from kg.extract.result_links import (benchmark_name, carry_datasets, carry_metrics, coordinated_kinds, dataset_naming,
                                      decimal_result, known_name, measured_over, mirror_groups, pair_slash_lists,
                                      score_metrics, slash_datasets, slash_metrics, slot_datasets, tidy_candidates)
-from kg.extract.result_pairing import (bracket_after_dataset, bracket_companions, benchmark_methods, pair_parallel_lists,
-                                       share_companions, trailing_metric)
+from kg.extract.result_mentions import cost_metric, lone_pairs, metric_acronyms, metric_word_candidates
+from kg.extract.result_pairing import (bracket_after_dataset, bracket_companions, benchmark_methods, from_to_lists,
+                                       pair_parallel_lists, share_companions, trailing_metric)
 from kg.directions import lower_is_better
-from kg.normalize import concept_key
 from kg.records import ConceptType, Field, Paper, Result, ResultKind, Role
 
 COMPONENT = "results"
-METRIC_CONFIDENCE = 0.6  # a metric word beside a result number, found by this component
 WITH_UNIT, WITHOUT_UNIT = 0.8, 0.65  # a result's confidence: "3.2%" is surer than "46.5"
 _METRIC, _DATASET, _METHOD = ConceptType.METRIC.value, ConceptType.DATASET.value, ConceptType.METHOD.value
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z(\[])|\n\n")
@@ -89,15 +91,6 @@ class Found:
     dataset: Candidate | None
     method: Candidate | None
     confidence: float
-
-
-@cache
-def _metric_words() -> re.Pattern:
-    """The metric words of the directions data that name a metric on their own ("error",
-    "speedup"; not "score" or "loss"), as a case-insensitive whole-word pattern."""
-    words = sorted((row["word"].lower() for row in load_jsonl("metric_directions.jsonl") if row.get("mention", True)),
-                   key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")s?(?![\w-])", re.IGNORECASE)
 
 
 def sentences(text: str, start: int = 0) -> list[tuple[int, int]]:
@@ -181,8 +174,17 @@ def _no_result_between(results: list[Number], a: int, b: int) -> bool:
     return not any(a <= n.start and n.end <= b for n in results)
 
 
+GAIN_METRIC_SPAN = 160  # characters a metric after "improvement in" may stand before its margin
+_GAIN_IN = re.compile(r"\b(?:improvements?|gains?|increases?|boosts?|drops?|reductions?|decreases?)\s+(?:in|of)\s+(?:the\s+)?$",
+                      re.IGNORECASE)
+
+
 def attach_metric(text: str, number: Number, results: list[Number], metrics: list[Candidate], s0: int,
                   datasets: list[Candidate] = ()) -> Candidate | None:
+    """The metric beside the number (:func:`metric_beside`), else the one closing the bracket
+    it is in, else the nearest before it in its clause with no other result between, within
+    90 characters, or GAIN_METRIC_SPAN when a change names it ("a significant improvement
+    in accuracy on X compared to Y by a margin of 2%")."""
     beside = metric_beside(text, number, metrics, datasets)
     if beside:
         return beside
@@ -197,7 +199,8 @@ def attach_metric(text: str, number: Number, results: list[Number], metrics: lis
     clause_start = max(s0, text.rfind(";", s0, number.start) + 1)
     before = [m for m in metrics if clause_start <= m.start and m.end <= number.start
               and _no_result_between(results, m.end, number.start)]
-    if before and number.start - before[-1].end <= 90:
+    reach = GAIN_METRIC_SPAN if before and _GAIN_IN.search(text, max(s0, before[-1].start - 20), before[-1].start) else 90
+    if before and number.start - before[-1].end <= reach:
         cost = number.unit == "x" or number.unit in COST_UNITS  # "61.9% accuracy ... while 5.7x faster"
         if not cost or _is_efficiency_metric(text[before[-1].start:before[-1].end]):
             return before[-1]
@@ -306,7 +309,7 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
             continue
         inside = [c for c in cands if s0 <= c.start and c.end <= s1]
         metrics = [c for c in inside if c.label == _METRIC]
-        metrics += _metric_word_candidates(text, s0, s1, inside)
+        metrics += metric_word_candidates(text, s0, s1, inside)
         metrics.sort(key=lambda c: c.start)
         datasets = sorted((c for c in inside if c.label == _DATASET), key=lambda c: c.start)
         metrics = sorted(metrics + slash_metrics(text, metrics, s0, s1) + score_metrics(text, datasets, s1), key=lambda c: c.start)
@@ -326,6 +329,8 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
             method = attach_method(text, kept, i, methods, proposed, s0)
             is_eff_metric = None if metric is None else _is_efficiency_metric(text[metric.start:metric.end])
             kind = result_kind(text, number, is_eff_metric)
+            if metric is None and kind == "EfficiencyResult":  # "needs 3x less GPU memory"
+                metric = cost_metric(text, phrase_end(text, number))
             confidence = WITH_UNIT if number.unit else WITHOUT_UNIT
             sentence_found.append(Found(number, kind, metric, dataset, method, confidence))
         sentence_found = share_ranges(text, sentence_found)
@@ -333,6 +338,7 @@ def find_results(text: str, cands: list[Candidate], start: int = 0) -> tuple[lis
         companions = bracket_companions(text, sentence_found, metrics)
         sentence_found = share_companions(text, sentence_found, companions)
         sentence_found = pair_parallel_lists(text, sentence_found, metrics, datasets, s0, s1, companions)
+        sentence_found = from_to_lists(text, sentence_found, metrics, companions)
         sentence_found = trailing_metric(text, sentence_found, metrics, s1)
         sentence_found = carry_metrics(sentence_found, lambda c: _is_efficiency_metric(text[c.start:c.end]))
         if "respectively" in text[s0:s1].lower() and sentence_found:
@@ -425,19 +431,6 @@ def _is_efficiency_metric(text: str) -> bool:
     return bool(_EFFICIENCY_METRIC.search(text))
 
 
-def _metric_word_candidates(text: str, s0: int, s1: int, inside: list[Candidate]) -> list[Candidate]:
-    """Metric words of the directions data in the sentence that no candidate covers."""
-    out = []
-    for match in _metric_words().finditer(text, s0, s1):
-        start, end = match.span()
-        if any(c.start < end and start < c.end for c in inside):
-            continue
-        key = concept_key(match.group())
-        if key:
-            out.append(Candidate(start, end, _METRIC, key, METRIC_CONFIDENCE, COMPONENT))
-    return out
-
-
 def _keep_added(found: list[Found], added: list[Candidate], cands: list[Candidate]) -> list[Candidate]:
     """Added metric and dataset mentions are kept only for the results that point at them."""
     used = {id(c) for f in found for c in (f.metric, f.dataset) if c is not None}
@@ -448,7 +441,8 @@ class ResultFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
         cands = candidates(doc)
-        cands[:] = benchmark_methods(text, tidy_candidates(text, cands), known_name, benchmark_name)
+        cands[:] = benchmark_methods(text, lone_pairs(text, metric_acronyms(text, tidy_candidates(text, cands))),
+                                     known_name, benchmark_name)
         found, added = find_results(text, cands, 0)
         for cand in _keep_added(found, added, cands):
             cands.append(cand)
@@ -470,7 +464,7 @@ def results_of(doc: Doc, paper: Paper, kept: set[tuple[str, str]] | None = None)
     the paper's mentions that passed a confidence threshold), a link to a concept the
     paper no longer mentions is dropped."""
     title_end = len(paper.title)
-    begin = abstract_start(text_of(doc)) if paper.title else 0
+    begin = title_end + len(FIELD_SEPARATOR)  # the doc is title, separator, abstract (also when the title is empty)
     out = []
     for f in doc._.kg_results or ():
         n = f.number
