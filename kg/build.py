@@ -281,8 +281,10 @@ def write_outputs(
     on while the other RDF formats and the viewer are written here."""
     stop = threading.Event()  # set when this ends early: the loader stops at its next chunk
     phases = Phases() if phases is None else phases
-    loading = StreamingLoad(folder / "store", stop) if options.store and "ntriples" in formats else None
+    loading: StreamingLoad | None = None
     try:
+        if options.store and "ntriples" in formats:  # inside the try: an interrupt from here on stops it
+            loading = StreamingLoad(folder / "store", stop)
         with phases.timed("rdf"):
             outputs = write_rdf(graph, folder, formats, options.base, created,
                                 ntriples_sink=loading.feed if loading else None,

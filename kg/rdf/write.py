@@ -243,13 +243,13 @@ class StreamingLoad:
     def _run(self, store_dir: Path) -> None:
         started = time.perf_counter()
         try:
+            span = self._next(0)  # no store is made before there is something to load (or stop)
             with atomic_directory(store_dir) as temp:
                 store = ox.Store(str(temp))
-                position = 0
-                while (span := self._next(position)) is not None:
+                while span is not None:
                     start, end = span
                     self._load(store, os.pread(self._fd, end - start, start))
-                    position = end
+                    span = self._next(end)
                 store.flush()
                 self._size = len(store)
                 del store  # release the RocksDB lock before the directory is moved into place
