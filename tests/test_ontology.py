@@ -194,6 +194,13 @@ DOMAIN_RANGE = [
     (KG.value, KG.Result, XSD.decimal),
     (KG.unit, KG.Result, XSD.string),
     (KG.lowerIsBetter, KG.Metric, XSD.boolean),
+    # the counts the export writes for the named queries (kg.rdf.aggregates)
+    (KG.pairMethod, KG.ConceptPair, KG.Method),
+    (KG.pairDataset, KG.ConceptPair, KG.Dataset),
+    (KG.pairCount, KG.ConceptPair, XSD.integer),
+    (KG.groupDataset, KG.ResultGroup, KG.Dataset),
+    (KG.groupMetric, KG.ResultGroup, KG.Metric),
+    (KG.resultCount, KG.ResultGroup, XSD.integer),
 ]
 
 
@@ -226,12 +233,20 @@ def test_denotes_range_is_concept_or_repository(ont: Graph):
     assert members == {KG.Concept, KG.Repository, KG.Result}
 
 
+def test_paper_count_is_on_concepts_and_result_groups(ont: Graph):
+    assert ont.value(KG.paperCount, RDFS.range) == XSD.integer
+    union = ont.value(KG.paperCount, RDFS.domain)
+    assert isinstance(union, BNode)
+    assert set(Collection(ont, ont.value(union, OWL.unionOf))) == {KG.Concept, KG.ResultGroup}
+
+
 def test_property_kinds(ont: Graph):
     objects = {KG.mentions, KG.usesMethod, KG.proposesMethod, KG.usesDataset, KG.reportsMetric,
                KG.addressesTask, KG.hasCode, KG.inPaper, KG.denotes,
-               KG.reportsResult, KG.resultKind, KG.onMetric, KG.onDataset, KG.ofMethod, KG.evidence}
+               KG.reportsResult, KG.resultKind, KG.onMetric, KG.onDataset, KG.ofMethod, KG.evidence,
+               KG.pairMethod, KG.pairDataset, KG.groupDataset, KG.groupMetric}
     data = {KG.field, KG.start, KG.end, KG.text, KG.confidence, KG.host, KG.isCodeHost,
-            KG.value, KG.unit, KG.lowerIsBetter}
+            KG.value, KG.unit, KG.lowerIsBetter, KG.paperCount, KG.pairCount, KG.resultCount}
     assert set(ont.subjects(RDF.type, OWL.ObjectProperty)) & set(dir(KG)) == objects
     assert set(ont.subjects(RDF.type, OWL.DatatypeProperty)) & set(dir(KG)) == data
     # the external terms the export uses are declared, not redefined
@@ -452,3 +467,52 @@ def test_repository_url_must_be_an_iri(shapes: Graph):
     conforms, report, text = pyshacl.validate(data, shacl_graph=shapes)
     assert not conforms
     assert (repo, SCHEMA.codeRepository, SH.NodeKindConstraintComponent) in violations(report), text
+
+
+# The counts the export writes for the named queries (kg.rdf.aggregates), on CONFORMING's concepts.
+COUNTS = """
+<method/transformer> kg:paperCount 1 .
+<dataset/wmt14> a kg:Concept , kg:Dataset ; skos:prefLabel "WMT 2014" ; kg:paperCount 2 .
+<pair/method/transformer/dataset/wmt14> a kg:ConceptPair ;
+    kg:pairMethod <method/transformer> ; kg:pairDataset <dataset/wmt14> ; kg:pairCount 2 .
+<results/dataset/wmt14> a kg:ResultGroup ;
+    kg:groupDataset <dataset/wmt14> ; kg:resultCount 3 ; kg:paperCount 2 .
+"""
+
+
+def test_counts_conform(shapes: Graph, ont: Graph):
+    for kwargs in ({}, {"ont_graph": ont, "inference": "rdfs"}):
+        conforms, _, text = validate(CONFORMING + COUNTS, shapes, **kwargs)
+        assert conforms, text
+
+
+@pytest.mark.parametrize(
+    "old,new,focus,path,component",
+    [
+        ("kg:pairCount 2", 'kg:pairCount "2"', "pair/method/transformer/dataset/wmt14", KG.pairCount,
+         SH.DatatypeConstraintComponent),
+        ("kg:pairMethod <method/transformer> ;", "", "pair/method/transformer/dataset/wmt14", KG.pairMethod,
+         SH.MinCountConstraintComponent),
+        ("kg:pairDataset <dataset/wmt14>", "kg:pairDataset <method/transformer>", "pair/method/transformer/dataset/wmt14",
+         KG.pairDataset, SH.ClassConstraintComponent),
+        ("kg:groupDataset <dataset/wmt14> ;", "", "results/dataset/wmt14", KG.groupDataset,
+         SH.MinCountConstraintComponent),
+        ("kg:resultCount 3", "kg:resultCount 0", "results/dataset/wmt14", KG.resultCount,
+         SH.MinInclusiveConstraintComponent),
+        ("<method/transformer> kg:paperCount 1", "<method/transformer> kg:paperCount -1", "method/transformer",
+         KG.paperCount, SH.MinInclusiveConstraintComponent),
+        ("<method/transformer> kg:paperCount 1", "<method/transformer> kg:paperCount 1 , 2", "method/transformer",
+         KG.paperCount, SH.MaxCountConstraintComponent),
+    ],
+)
+def test_count_constraints(shapes: Graph, old: str, new: str, focus: str, path: URIRef, component: URIRef):
+    assert COUNTS.count(old) == 1, old
+    conforms, report, text = validate(CONFORMING + COUNTS.replace(old, new), shapes)
+    assert not conforms
+    assert (RES[focus], path, component) in violations(report), text
+
+
+def test_a_count_on_something_else_is_caught(shapes: Graph):
+    conforms, report, text = validate(CONFORMING + COUNTS + "<paper/2401.00001> kg:paperCount 3 .\n", shapes)
+    assert not conforms
+    assert any(focus == RES["paper/2401.00001"] for focus, _, _ in violations(report)), text

@@ -62,13 +62,16 @@ EXPECTED = """
 <https://w3id.org/kg-papers/resource/method/sharpness-aware-minimization> a kg:Concept, kg:Method ;
     skos:prefLabel "sharpness-aware minimization" ;
     skos:altLabel "SAM" ;
-    kg:acronym "SAM" .
+    kg:acronym "SAM" ;
+    kg:paperCount 1 .
 
 <https://w3id.org/kg-papers/resource/method/bert> a kg:Concept, kg:Method ;
-    skos:prefLabel "BERT" .
+    skos:prefLabel "BERT" ;
+    kg:paperCount 1 .
 
 <https://w3id.org/kg-papers/resource/dataset/imagenet> a kg:Concept, kg:Dataset ;
-    skos:prefLabel "ImageNet" .
+    skos:prefLabel "ImageNet" ;
+    kg:paperCount 1 .
 
 <https://w3id.org/kg-papers/resource/repository/github.com/a/b> a kg:Repository ;
     schema:codeRepository <https://github.com/a/b> ;
@@ -209,8 +212,8 @@ def test_one_paper_graph_gives_the_expected_triples(tmp_path: Path, name: str, r
     written = write_rdf(one_paper_graph(), tmp_path, [name])
     actual = data_only(parse(written[name], rdflib_format))
     expected = expected_graph()
-    assert len(Graph().parse(data=EXPECTED, format="turtle")) == 71  # the core vocabulary's triples
-    assert len(actual) == len(expected) == 132
+    assert len(Graph().parse(data=EXPECTED, format="turtle")) == 74  # the core vocabulary's, and kg:paperCount
+    assert len(actual) == len(expected) == 135
     assert isomorphic(expected, actual), explain(expected, actual)
 
 
@@ -226,7 +229,7 @@ def test_without_annotations_only_the_selectors_are_left_out() -> None:
                         format=ox.RdfFormat.N_TRIPLES)
     actual = Graph().parse(data=data.decode("utf-8"), format="nt")
     expected = expected_graph(annotations=False)
-    assert len(actual) == len(expected) == 132 - 4 * 3 - 2 - 4 * 3 - 4 * 2
+    assert len(actual) == len(expected) == 135 - 4 * 3 - 2 - 4 * 3 - 4 * 2
     assert isomorphic(expected, actual), explain(expected, actual)
 
 
@@ -237,7 +240,7 @@ def test_description_counts_the_data_triples(tmp_path: Path) -> None:
     assert count_triples(graph) == len(path.read_bytes().splitlines()) == len(parsed)
     void = URIRef("http://rdfs.org/ns/void#")
     dataset = URIRef(f"{RESOURCE_BASE}void")
-    assert int(parsed.value(dataset, URIRef(str(void) + "triples"))) == 132
+    assert int(parsed.value(dataset, URIRef(str(void) + "triples"))) == 135
 
 
 HOSTILE_TITLE = 'He said "hi"\nthen <script>alert(\'x\')</script> \\ back\\slash """ and \'\'\' {x} ${y} @en .'

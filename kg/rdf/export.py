@@ -10,7 +10,9 @@ percent-encoded IRI segments. Beside the core vocabulary, kg.rdf.standard adds t
 standard vocabularies' view of the same data: materialized schema:/skos:/mls: superclasses,
 schema:sameAs arXiv and DOI IRIs, authors as schema:Person in schema:Role order, categories
 as a SKOS concept scheme, and (unless `annotations` is off) every kg:Mention as a Web
-Annotation oa:SpecificResource with a text-position and a text-quote selector. The stream
+Annotation oa:SpecificResource with a text-position and a text-quote selector. Counts the
+named queries read are written too (kg.rdf.aggregates): each concept's kg:paperCount, a
+kg:ConceptPair after each method, the kg:ResultGroup nodes after the papers. The stream
 ends with a VoID description of the dataset (kg.rdf.void).
 """
 
@@ -29,8 +31,9 @@ import pyoxigraph as ox
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SDO, SKOS, XSD
 
 from kg.normalize import slug
+from kg.rdf.aggregates import PairCounter, ResultGroups, paper_count, paper_count_triple
 from kg.rdf.namespace import KG, RESOURCE_BASE
-from kg.rdf.nt import Triple, checked_iri, literal, to_oxigraph, typed
+from kg.rdf.nt import Triple, checked_iri, iri_value, literal, to_oxigraph, typed
 from kg.rdf.nt import iri as iri_term
 from kg.rdf.standard import SharedNodes, superclass_triples
 from kg.rdf.void import VoidStats, void_triples
@@ -149,7 +152,7 @@ def _paper_triples(iri: str, attrs: dict) -> Iterator[Triple]:
         yield iri, _iri(DCTERMS.source), _text(source)
 
 
-def _concept_triples(iri: str, attrs: dict) -> Iterator[Triple]:
+def _concept_triples(iri: str, attrs: dict, papers: int) -> Iterator[Triple]:
     yield iri, TYPE, _iri(KG.Concept)
     yield from superclass_triples(iri, KG.Concept)
     if not (attrs.get("generic") and attrs["ctype"] == "Dataset"):  # a kind of data is no dataset
@@ -165,6 +168,7 @@ def _concept_triples(iri: str, attrs: dict) -> Iterator[Triple]:
             yield iri, _iri(KG.acronym), _text(alt)
     if attrs.get("lower_is_better") is not None:
         yield iri, _iri(KG.lowerIsBetter), _typed(str(attrs["lower_is_better"]).lower(), XSD.boolean)
+    yield paper_count_triple(iri, papers)  # how many papers mention it (kg.rdf.aggregates)
 
 
 def _repository_triples(iri: str, attrs: dict) -> Iterator[Triple]:
@@ -224,6 +228,15 @@ def _result_triples(paper: str, r: Result, concepts: dict[tuple[str, str], str],
     yield from _evidence_triples(evidence, paper, node, r, iris, shared)
 
 
+def _result_links(results, concepts: dict[tuple[str, str], str]) -> Iterator[tuple[str, tuple, tuple]]:
+    """(result span, dataset IRIs, metric IRIs) of each result, as _result_triples links them."""
+    for r in results:
+        links = {}
+        for ctype, key in (("Dataset", r.dataset), ("Metric", r.metric)):
+            links[ctype] = (iri_value(concepts[ctype, key]),) if key is not None and (ctype, key) in concepts else ()
+        yield f"{r.field.value}-{r.start}-{r.end}", links["Dataset"], links["Metric"]
+
+
 def _decimal_text(value: Decimal) -> str:
     """xsd:decimal's lexical form: digits, never an exponent ("1E+3" -> "1000").
 
@@ -270,12 +283,15 @@ def _data_triples(graph: nx.DiGraph, base: str, annotations: bool = True) -> Ite
     raw = {node: iris.node(graph, node) for node in graph.nodes}
     named = {node: iri_term(value) for node, value in raw.items()}
     components: set[str] = set()
+    pairs, groups = PairCounter(graph, raw, named, base), ResultGroups(base)  # counts for the queries
     for node in sorted(graph.nodes, key=raw.__getitem__):
         attrs, iri = graph.nodes[node], named[node]
         if attrs["kind"] == "concept":
-            yield from _concept_triples(iri, attrs)
+            yield from _concept_triples(iri, attrs, paper_count(graph, node))
             for broader in attrs.get("broader", ()):  # its kind or family (kg.kinds.broader_links)
                 yield iri, _iri(SKOS.broader), named[broader]
+            if attrs["ctype"] == "Method" and not attrs.get("generic"):
+                yield from pairs.triples(node)
         elif attrs["kind"] == "repository":
             yield from _repository_triples(iri, attrs)
         else:
@@ -297,6 +313,8 @@ def _data_triples(graph: nx.DiGraph, base: str, annotations: bool = True) -> Ite
                 for r in results:
                     components.add(r.component)
                     yield from _result_triples(iri, r, concepts, iris, shared)
+                groups.add(_result_links(results, concepts))
+    yield from groups.triples()
     for name in sorted(components):
         run = iri_term(iris.component(name))
         yield run, TYPE, _iri(KG.ExtractionRun)
