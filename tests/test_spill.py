@@ -7,12 +7,10 @@ import os
 import pickle
 
 import networkx as nx
-import pyoxigraph as ox
 import pytest
 
 from kg.graph import GraphBuilder
 from kg.records import ExtractedPaper, Field, Mention, Paper
-from kg.rdf.write import bulk_load_lines, load_store
 from kg.spill import MIN_SPILL_BYTES, SPILLED, SpillFile, SpillGraph, SpilledAttrs, plain_graph
 
 
@@ -92,31 +90,6 @@ def test_the_same_triples_as_a_plain_graph(tmp_path):
     spilled = list(graph_triples(graph, created="2025-01-01"))
     assert spilled == list(graph_triples(plain_graph(graph), created="2025-01-01"))
     assert any("SQuAD" in str(t) for t in spilled)
-
-
-def _quads(store: ox.Store) -> set:
-    return {(str(q.subject), str(q.predicate), str(q.object)) for q in store}
-
-
-def test_chunked_bulk_load_equals_one_call(tmp_path):
-    nt = tmp_path / "g.nt"
-    nt.write_text("".join(f'<http://x/s{i % 7}> <http://x/p{i % 3}> "{i}" .\n' for i in range(1000)), encoding="utf-8")
-    one, chunked = ox.Store(), ox.Store()
-    one.bulk_load(path=str(nt), format=ox.RdfFormat.N_TRIPLES)
-    bulk_load_lines(chunked, nt, 64)
-    assert len(chunked) == 1000 and _quads(one) == _quads(chunked)
-    assert load_store(nt, tmp_path / "store", chunk_lines=10) == 1000
-
-
-def test_blank_nodes_keep_their_identity_across_chunks(tmp_path):
-    nt = tmp_path / "g.nt"
-    lines = [f'<http://x/s{i}> <http://x/p> "{i}" .\n' for i in range(50)]
-    lines += ['_:b <http://x/p> "first" .\n'] + lines[:20] + ['_:b <http://x/p> "second" .\n']
-    nt.write_text("".join(lines), encoding="utf-8")
-    store = ox.Store()
-    bulk_load_lines(store, nt, 8)
-    blanks = {q.subject for q in store if isinstance(q.subject, ox.BlankNode)}
-    assert len(blanks) == 1 and len(store) == 52
 
 
 def test_kg_exports_have_no_blank_nodes(tmp_path):
@@ -209,22 +182,6 @@ def test_threads_read_while_one_writes(tmp_path):
         more = [spill.put(str(-i) * 200) for i in range(200)]
         assert all(reads)
     assert [spill.get(r) for r in more] == [str(-i) * 200 for i in range(200)]
-
-
-def test_a_stopped_store_load_publishes_nothing(tmp_path):
-    import threading
-
-    from kg.errors import Interrupted
-
-    nt = tmp_path / "g.nt"
-    nt.write_text("".join(f'<http://x/s{i}> <http://x/p> "{i}" .\n' for i in range(100)), encoding="utf-8")
-    stop = threading.Event()
-    stop.set()
-    for chunk_lines in (10, None):
-        with pytest.raises(Interrupted):
-            load_store(nt, tmp_path / "store", chunk_lines=chunk_lines, stop=stop)
-        assert not (tmp_path / "store").exists() and sorted(p.name for p in tmp_path.iterdir()) == ["g.nt"]
-    assert load_store(nt, tmp_path / "store", chunk_lines=10, stop=threading.Event()) == 100
 
 
 def _rich_paper(i: int) -> ExtractedPaper:

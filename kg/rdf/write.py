@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
 import os
 import threading
 import time
@@ -110,59 +109,6 @@ def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | N
 # call over a whole file holds up to about 1.7 GB however big the file (its batches, on
 # two threads); calls of 500,000 lines hold about 0.6 GB, for a somewhat slower load.
 BULK_LOAD_LINES = 500_000
-
-
-def load_store(rdf_file: Path, store_dir: Path, chunk_lines: int | None = BULK_LOAD_LINES,
-               stop: threading.Event | None = None) -> int:
-    """(Re)build the persistent Oxigraph store at `store_dir` from an RDF file; returns its
-    size. N-Triples are bulk-loaded `chunk_lines` lines at a time (None: in one call),
-    so the loader's memory stays bounded whatever the corpus (kg.rdf.write.bulk_load_lines).
-    Once `stop` is set, the load ends before its next call of the loader with Interrupted
-    and `store_dir` is left as it was: a load in a thread can be stopped, and waited for,
-    before the folder it writes in is removed."""
-    with atomic_directory(store_dir) as temp:
-        store = ox.Store(str(temp))
-        fmt = format_for_file(rdf_file).oxigraph
-        if fmt == ox.RdfFormat.N_TRIPLES and chunk_lines:
-            bulk_load_lines(store, rdf_file, chunk_lines, stop)
-        else:
-            _check(stop)
-            store.bulk_load(path=str(rdf_file), format=fmt)
-        store.flush()
-        size = len(store)
-        del store  # release the RocksDB lock before the directory is moved into place
-    return size
-
-
-def bulk_load_lines(store: ox.Store, nt_file: Path, chunk_lines: int, stop: threading.Event | None = None) -> None:
-    """Bulk-load an N-Triples file `chunk_lines` lines at a time (one triple a line);
-    Interrupted before the next chunk once `stop` is set.
-
-    Oxigraph names a blank node afresh in each parse, so a file's blank nodes must all be
-    in one call: from the first chunk that may hold one (it has "_:"), the rest of the file
-    is loaded in one call. kg's own exports have no blank nodes.
-
-    >>> import tempfile
-    >>> nt = Path(tempfile.mkdtemp()) / "g.nt"
-    >>> _ = nt.write_text("<http://x/a> <http://x/p> <http://x/o> .\\n"
-    ...                   "_:b <http://x/p> <http://x/o> .\\n_:b <http://x/q> <http://x/o> .\\n")
-    >>> store = ox.Store()
-    >>> bulk_load_lines(store, nt, 1)  # chunk 1 alone, chunks 2 and 3 (a blank node) together
-    >>> len(store), len({q.subject for q in store})
-    (3, 2)
-    """
-    with nt_file.open("rb") as handle:
-        while True:
-            offset = handle.tell()
-            chunk = b"".join(itertools.islice(handle, chunk_lines))
-            if not chunk:
-                return
-            _check(stop)
-            if b"_:" in chunk:
-                handle.seek(offset)
-                store.bulk_load(input=handle, format=ox.RdfFormat.N_TRIPLES)
-                return
-            store.bulk_load(input=chunk, format=ox.RdfFormat.N_TRIPLES)
 
 
 class StreamingLoad:
