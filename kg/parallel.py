@@ -196,8 +196,7 @@ def worker_environment(environ: dict[str, str] | None = None) -> dict[str, str]:
     >>> worker_environment({"OMP_NUM_THREADS": "4", "HOME": "/h"})["OMP_NUM_THREADS"], worker_environment({})["OPENBLAS_NUM_THREADS"]
     ('4', '1')
     """
-    environ = dict(os.environ if environ is None else environ)
-    return {**ONE_THREAD_ENVIRONMENT, **environ}
+    return {**ONE_THREAD_ENVIRONMENT, **(os.environ if environ is None else environ)}
 
 
 class WorkerPool:

@@ -144,6 +144,8 @@ class StreamingLoad:
         """The file at `path` now holds `offset` bytes of whole lines, `lines` more than
         at the last call."""
         with self._changed:
+            if not self._thread.is_alive():  # the loader ended (an error, stopped): result() says why
+                return
             if self._fd is None:  # opened here, before the writer renames it into place
                 self._fd = os.open(path, os.O_RDONLY)
             self._blocks.append((offset, lines))
