@@ -521,3 +521,37 @@ def test_results_point_into_an_abstract_without_title(nlp):
     extracted = extract(nlp, "It reaches 46.5 mIoU on ADE20K.", title="")
     assert [(r.field, r.text, extracted.paper.abstract[r.start:r.end]) for r in extracted.results] == [
         (Field.ABSTRACT, "46.5", "46.5")]
+
+
+def test_a_sentence_may_open_with_a_number(nlp):
+    text = "On CIFAR-10 it keeps accuracy. 48.2% of FLOPs are saved on ImageNet. See Fig. 3 and approx. 5 runs."
+    assert [text[s:e] for s, e in sentences(text)] == [
+        "On CIFAR-10 it keeps accuracy.", "48.2% of FLOPs are saved on ImageNet.", "See Fig. 3 and approx. 5 runs."]
+    extracted = extract(nlp, "On CIFAR-10 it keeps accuracy. 48.2% of FLOPs are saved with a 0.3% top-1 accuracy gain "
+                             "and a 0.5% top-5 accuracy gain on ImageNet.")
+    assert [(r.text, r.dataset) for r in extracted.results] == [
+        ("48.2%", "imagenet"), ("0.3%", "imagenet"), ("0.5%", "imagenet")]
+
+
+def test_up_to_bounds_an_amount_removed_and_is_no_target():
+    # "pruned to 40%" is the size pruned to; "removed up to 61% of FLOPs" is the saving
+    kept = lambda t: [n.text for n in find_numbers(t) if non_result(t, n, False) is None]  # noqa: E731
+    assert kept("We removed up to 61% of FLOPs on the ISIC dataset.") == ["61%"]
+    assert kept("We pruned the network down to 40% of its size.") == []
+    assert kept("It can remove up to 90% of connections.") == []
+
+
+def test_a_slash_pair_takes_the_metric_written_after_it(nlp):
+    extracted = extract(nlp, "Our model beats the baseline by 0.7/0.9 BLEU on IWSLT14/WMT14 and 4.1/2.2 PPL on "
+                             "PTB/WikiText-103.")
+    assert [(r.text, r.metric, r.dataset) for r in extracted.results] == [
+        ("0.7", "bleu", "iwslt-14"), ("0.9", "bleu", "wmt-14"), ("4.1", "ppl", "penn-treebank"),
+        ("2.2", "ppl", "wikitext-103")]
+
+
+def test_the_only_dataset_of_a_sentence_scopes_numbers_before_it(nlp):
+    extracted = extract(nlp, "It cuts 40% of FLOPs with a 0.3% accuracy gain and a 1.5% recall gain on ImageNet.")
+    assert [(r.text, r.dataset) for r in extracted.results] == [("40%", "imagenet"), ("0.3%", "imagenet"), ("1.5%", "imagenet")]
+    # not across a new coordinated clause: the second dataset is the second number's
+    extracted = extract(nlp, "It reaches a PSNR of 31.2 dB on our scenes, and on Mip-NeRF 360 27.9 dB.")
+    assert [(r.text, r.dataset) for r in extracted.results][0] == ("31.2 dB", None)

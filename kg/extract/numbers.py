@@ -74,7 +74,7 @@ _SETTING_BEFORE = re.compile(
 # not "by" (a reduction achieved: "reduces FLOPs by 34.7%").
 _PRUNED_AMOUNT = re.compile(
     r"\b(?:prun(?:e|es|ed|ing)|remov(?:e|es|ed|ing)|compress(?:es|ed|ing)?|sparsif(?:y|ies|ied|ying))"
-    r"(?:\s+(?!by\b)[\w-]+){0,3}?\s+(?:(?:down\s+)?to\s+)?(?:up to\s+|about\s+|around\s+|~|sim\s?)?$")
+    r"(?:\s+(?!by\b)[\w-]+){0,3}?\s+(?P<to>(?:down\s+)?to\s+)?(?:up to\s+|about\s+|around\s+|~|sim\s?)?$")
 # The value of a ratio or rate named before a colon: "a moderate ratio for encoder: 15~30%".
 _NAMED_SETTING = re.compile(r"\b(?:ratios?|rates?)(?:\s+(?:for|of)\s+(?:the\s+)?[\w-]+)?\s*[:=]\s*(?:~|about\s+|around\s+)?$")
 # A number stated as the problem a paper addresses, not its outcome: "leading to ~20% overheads",
@@ -352,7 +352,8 @@ def is_setting_value(text: str, number: Number) -> bool:
         return False
     # directly after the verb ("remove 50% of connections") the amount must name what is
     # removed; after "to" ("prune ... to 40.3%") it is the size pruned to
-    return pruned.group().rstrip().endswith("to") or _PRUNED_DIRECT.match(text, number.end) is not None
+    # ("removed up to 58% of FLOPs": "up to" bounds the amount, it is no "to")
+    return pruned.group("to") is not None or _PRUNED_DIRECT.match(text, number.end) is not None
 
 
 def operating_preposition(text: str, number: Number) -> tuple[str | None, bool]:
