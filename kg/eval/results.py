@@ -36,8 +36,8 @@ from kg.eval.scoring import Counts
 from kg.normalize import concept_key
 from kg.records import ExtractedPaper, Field, Paper, Result
 
-SPLITS = ("dev", "held-out", "leaderboard", "leaderboard-held", "scierc-held")
-GOLD_FILES = ("results_gold.jsonl", "results_leaderboard.jsonl", "results_scierc.jsonl")
+SPLITS = ("dev", "held-out", "leaderboard", "leaderboard-held", "scierc-held", "fresh-held")
+GOLD_FILES = ("results_gold.jsonl", "results_leaderboard.jsonl", "results_scierc.jsonl", "results_fresh.jsonl")
 KINDS = ("AbsoluteResult", "Improvement", "EfficiencyResult")
 
 

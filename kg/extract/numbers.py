@@ -59,7 +59,7 @@ _RX7 = re.compile(r"\s*(?:the|higher|better|more)\s")
 _RX8 = re.compile(r"\s*(?:the\s+)?(?:average\s+)?(?:accuracy|performance|score)")
 _RX9 = re.compile(r"\bby\s+(?:up to\s+|about\s+|over\s+|more than\s+|at least\s+|nearly\s+|roughly\s+|almost\s+|a margin of\s+|an average of\s+|on average\s+|only\s+|just\s+|merely\s+|~|>|sim\s?)*$")
 _RX10 = re.compile(r"(?:gain|improvement|margin|increase|reduction|decrease|drop|boost)s?\s+of\s+(?:only\s+|just\s+|merely\s+|up to\s+|about\s+|over\s+|~)?$")
-_RX11 = re.compile(r"\s*(?:\(\w+\)\s*)?(?:absolute\s+|relative\s+|average\s+)?(?:\w+\s+)?(?:improvements?|gains?|higher|better|lower|increases?|reductions?|decreases?|drops?|boosts?|savings?|fewer|less|more|smaller|faster|reduced|improved|advantage|margin|loss|degradation|above|below|ahead)\b")
+_RX11 = re.compile(r"\s*(?:\(\w+\)\s*)?(?:absolute\s+|relative\s+|average\s+)?(?:\w+\s+|(?:(?!(?:with|and|or|on|in|for|than|at|of|to|by|from|while|using|over)\b)[\w-]+\s+){1,3}(?=(?:improvements?|gains?|increases?|reductions?|decreases?|drops?|boosts?)\b))?(?:improvements?|gains?|higher|better|lower|increases?|reductions?|decreases?|drops?|boosts?|savings?|fewer|less|more|smaller|faster|reduced|improved|advantage|margin|loss|degradation|above|below|ahead)\b")
 _RX12 = re.compile(r"\b(?:improv\w*|outperform\w*|surpass\w*|boost\w*|gain\w*)\b[^.]*$")
 _RX13 = re.compile(r"[a-z][\w-]*")
 # A setting word before the number: "at a sparsity of 90%", "with a pruning rate of 50%",
