@@ -2,8 +2,9 @@
  *
  * The layout comes from Python (kg.viz.maplayout); this file only filters, recounts and
  * draws. A filter on papers (years, categories) recounts each concept's papers and each
- * edge's co-occurrences and recomputes association strength (m c / (n_i n_j)); positions
- * never move. Labels are placed greedily, most used concept first, and never overlap.
+ * edge's co-occurrences over every paper of the corpus, from the counts per cell (a year
+ * and a set of categories: kg.viz.mapdata.recount is the same in Python), and recomputes
+ * association strength (m c / (n_i n_j)); positions never move. Labels are placed greedily, most used concept first, and never overlap.
  * Text from papers reaches the page only through textContent and canvas fillText.
  */
 (function () {
@@ -37,8 +38,8 @@
    * node list (names, types, aliases), hooks.onSelect(i) / onChange() / onDraw()
    * callbacks, initial the first filter state (e.g. {minPapers: 2}). */
   function KgMap(container, map, nodes, hooks, initial) {
-    var C = map.concepts, E = map.edges, P = map.papers;
-    var n = C.node.length, m = E.s.length, np = P.node.length;
+    var C = map.concepts, E = map.edges, CY = map.cells.year, CC = map.cells.cats, CP = map.cells.papers;
+    var n = C.node.length, m = E.s.length, nCells = CY.length;
     var type = C.node.map(function (r) { return nodes[r].group; });
     var name = C.node.map(function (r) { return nodes[r].name; });
     var years = map.years;
@@ -49,7 +50,8 @@
     Object.keys(initial || {}).forEach(function (key) { state[key] = initial[key]; });
     var count = new Int32Array(n), visible = new Uint8Array(n), meanYear = new Float64Array(n);
     var edgeCount = new Int32Array(m), edgeStrength = new Float64Array(m), edgeVisible = new Uint8Array(m);
-    var shownPapers = map.total, edgeKey = null, selected = -1, labelBoxes = [];
+    var cellOn = new Uint8Array(nCells);
+    var shownPapers = map.total, selected = -1, labelBoxes = [];
     var view = { x: 0, y: 0, k: 1 };
     var canvas = document.createElement("canvas");
     canvas.className = "map-canvas";
@@ -67,49 +69,35 @@
 
     /* ---- counting ------------------------------------------------------------------ */
 
-    function inYears(y) { return y !== null && y >= state.y0 && y <= state.y1; }
     function yearsFiltered() { return !!years && (state.y0 > years[0] || state.y1 < years[1]); }
-    function paperPasses(p) {
-      if (yearsFiltered() && !inYears(P.year[p])) return false;
+    function cellPasses(q) {
+      if (yearsFiltered() && !(CY[q] !== null && CY[q] >= state.y0 && CY[q] <= state.y1)) return false;
       if (!state.cats) return true;
-      var cats = P.cats[p];
+      var cats = CC[q];
       for (var c = 0; c < cats.length; c++) if (state.cats.has(cats[c])) return true;
       return false;
     }
 
-    function sumYears(flat, out) {  /* [y, c, y, c...] within the range -> [count, year sum] */
-      var c = 0, s = 0;
-      for (var j = 0; j < flat.length; j += 2) if (flat[j] >= state.y0 && flat[j] <= state.y1) { c += flat[j + 1]; s += flat[j] * flat[j + 1]; }
-      out[0] = c; out[1] = s;
-      return out;
-    }
-
+    /* Each concept's and edge's papers in the cells that pass: [cell, papers, cell, papers...]. */
     function recount() {
-      var pair = [0, 0], i, k, sumYear = new Float64Array(n), dated = new Int32Array(n);
-      if (state.cats) {  /* from the papers themselves */
-        count.fill(0); edgeCount.fill(0); shownPapers = 0;
-        if (!edgeKey) { edgeKey = new Map(); for (k = 0; k < m; k++) edgeKey.set(E.s[k] * n + E.t[k], k); }
-        for (var p = 0; p < np; p++) {
-          if (!paperPasses(p)) continue;
-          var cs = P.concepts[p], y = P.year[p];
-          if (cs.length) shownPapers++;
-          for (var a = 0; a < cs.length; a++) {
-            count[cs[a]]++;
-            if (y !== null) { sumYear[cs[a]] += y; dated[cs[a]]++; }
-            for (var b = a + 1; b < cs.length; b++) {
-              var hit = edgeKey.get(cs[a] * n + cs[b]);
-              if (hit !== undefined) edgeCount[hit]++;
-            }
-          }
+      var i, k, j, flat, sumYear = new Float64Array(n), dated = new Int32Array(n);
+      shownPapers = 0;
+      for (var q = 0; q < nCells; q++) { cellOn[q] = cellPasses(q) ? 1 : 0; if (cellOn[q]) shownPapers += CP[q]; }
+      for (i = 0; i < n; i++) {
+        var c = 0, s = 0, d = 0;
+        flat = C.cells[i];
+        for (j = 0; j < flat.length; j += 2) {
+          if (!cellOn[flat[j]]) continue;
+          c += flat[j + 1];
+          if (CY[flat[j]] !== null) { s += CY[flat[j]] * flat[j + 1]; d += flat[j + 1]; }
         }
-      } else {
-        shownPapers = 0;
-        for (var q = 0; q < np; q++) if (P.concepts[q].length && (!yearsFiltered() || inYears(P.year[q]))) shownPapers++;
-        for (i = 0; i < n; i++) {
-          if (years) { sumYears(C.years[i], pair); sumYear[i] = pair[1]; dated[i] = pair[0]; }
-          count[i] = yearsFiltered() ? pair[0] : C.papers[i];
-        }
-        for (k = 0; k < m; k++) edgeCount[k] = yearsFiltered() ? sumYears(E.years[k], pair)[0] : E.c[k];
+        count[i] = c; sumYear[i] = s; dated[i] = d;
+      }
+      for (k = 0; k < m; k++) {
+        var e = 0;
+        flat = E.cells[k];
+        for (j = 0; j < flat.length; j += 2) if (cellOn[flat[j]]) e += flat[j + 1];
+        edgeCount[k] = e;
       }
       for (i = 0; i < n; i++) {
         meanYear[i] = dated[i] ? sumYear[i] / dated[i] : NaN;
@@ -401,8 +389,19 @@
     recount();
     fit();
 
+    /* A concept's papers per year over all categories: [year, papers, ...] ascending. */
+    function yearsOf(i) {
+      var per = new Map(), flat = C.cells[i], out = [];
+      for (var j = 0; j < flat.length; j += 2) {
+        var y = CY[flat[j]];
+        if (y !== null) per.set(y, (per.get(y) || 0) + flat[j + 1]);
+      }
+      Array.from(per.keys()).sort(function (a, b) { return a - b; }).forEach(function (y) { out.push(y, per.get(y)); });
+      return out;
+    }
+
     return {
-      state: state, count: count, visible: visible, meanYear: meanYear, edgeCount: edgeCount,
+      state: state, count: count, yearsOf: yearsOf, visible: visible, meanYear: meanYear, edgeCount: edgeCount,
       edgeStrength: edgeStrength, edgeVisible: edgeVisible, neighbours: neighbours, name: name, type: type,
       size: n, canvas: canvas,
       shownPapers: function () { return shownPapers; },

@@ -17,9 +17,12 @@ VOSviewer, a computer program for bibliometric mapping", Scientometrics 84(2)):
    Louvain modularity (Blondel et al. 2008) as networkx implements it, seeded;
    each labelled by its most used concepts.
 4. **Layout** (:mod:`kg.viz.maplayout`): communities kept together, deterministic.
-5. **Time**: per concept its papers per year and first year, per edge its
-   co-occurrences per year, so the page can redraw counts and edges for a year range
-   without the papers' text.
+5. **Time and categories**: papers fall into *cells*, one per (year, set of arXiv
+   categories) that occurs; per concept its papers in each cell, per edge its
+   co-occurrences in each cell, and per cell its papers with a map concept. A year range
+   and a choice of categories select whole cells, so the page recounts every concept and
+   edge over all the corpus's papers, exactly, without a row per paper (its size stops
+   growing with the corpus once the cells fill). Per year counts are these summed.
 
 >>> import networkx as nx
 >>> g = nx.DiGraph()
@@ -46,7 +49,7 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 
-from kg.viz.cooccur import pair_counts, pair_years, thin_pairs
+from kg.viz.cooccur import concept_cells, pair_cells, pair_counts, thin_pairs
 from kg.viz.maplayout import map_layout
 
 PALETTE = (  # Tableau 20 without its greys: one colour per community, in order of size
@@ -71,6 +74,7 @@ class MapConcept:
     years: tuple[tuple[int, int], ...]  # (year, papers) ascending
     x: float
     y: float
+    cells: tuple[int, ...] = ()  # flat (cell, papers, cell, papers, ...) ascending: see ConceptMap.cells
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class MapEdge:
     count: int  # papers using both
     strength: float  # association strength, m c / (n_i n_j), rounded
     years: tuple[tuple[int, int], ...]  # (year, papers using both)
+    cells: tuple[int, ...] = ()  # flat (cell, papers using both, ...) ascending
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,9 @@ class ConceptMap:
     papers: tuple[str, ...]  # paper node ids in the map, sorted
     paper_concepts: tuple[tuple[int, ...], ...]  # per paper, its concept indices
     paper_years: tuple[int | None, ...]
+    categories: tuple[str, ...] = ()  # every paper category, sorted
+    cells: tuple[tuple[int | None, tuple[int, ...]], ...] = ()  # (year or None, category indices), sorted
+    cell_papers: tuple[int, ...] = ()  # per cell, its papers that use a map concept
 
 
 def paper_year(attrs: Mapping) -> int | None:
@@ -172,11 +180,43 @@ def _yearly(counter: Counter) -> tuple[tuple[int, int], ...]:
     return tuple(sorted(counter.items()))
 
 
+def paper_cells(years: Sequence[int | None], categories: Sequence[Sequence[str]], max_categories: int = 40) -> tuple[
+        tuple[str, ...], tuple[tuple[int | None, tuple[int, ...]], ...], list[int]]:
+    """(the categories sorted, the cells sorted, each paper's cell): a cell is a year (or
+    None) and a set of categories (as indices) that some paper has. Only the
+    `max_categories` categories with the most papers (ties by name) are kept, the ones the
+    page's filter offers: a filter on those is still exact, and rare categories cannot
+    multiply the cells.
+
+    >>> paper_cells([2024, 2023, 2024], [["cs.LG"], ["cs.CV", "cs.LG"], ["cs.LG"]])
+    (('cs.CV', 'cs.LG'), ((2023, (0, 1)), (2024, (1,))), [1, 0, 1])
+    >>> paper_cells([2024, 2023, 2024], [["cs.LG"], ["cs.CV", "cs.LG"], ["cs.LG"]], max_categories=1)[:2]
+    (('cs.LG',), ((2023, (0,)), (2024, (0,))))
+    """
+    used = Counter(str(c) for cats in categories for c in set(cats))
+    names = tuple(sorted(sorted(used, key=lambda c: (-used[c], c))[:max(0, max_categories)]))
+    index = {c: i for i, c in enumerate(names)}
+    keys = [(y, tuple(sorted({index[str(c)] for c in cats if str(c) in index}))) for y, cats in zip(years, categories)]
+    cells = tuple(sorted(set(keys), key=lambda k: (k[0] is not None, k[0] or 0, k[1])))
+    cell_index = {k: i for i, k in enumerate(cells)}
+    return names, cells, [cell_index[k] for k in keys]
+
+
+def _per_year(cells: Sequence[int], cell_years: Sequence[int | None]) -> tuple[tuple[int, int], ...]:
+    """(year, papers) ascending from flat (cell, papers, ...): the undated cells left out."""
+    counter: Counter = Counter()
+    for k in range(0, len(cells), 2):
+        if cell_years[cells[k]] is not None:
+            counter[cell_years[cells[k]]] += cells[k + 1]
+    return _yearly(counter)
+
+
 def map_concepts_of(graph: nx.DiGraph, max_concepts: int) -> list[str]:
     """The concept nodes of the map: every concept some paper uses, most used first
     (ties by label, then node id), at most `max_concepts`."""
-    used = [(n, sum(1 for p in graph.predecessors(n) if graph.nodes[p].get("kind") == "paper"))
-            for n, a in graph.nodes(data=True) if a.get("kind") == "concept"]
+    kinds = {n: a.get("kind") for n, a in graph.nodes(data=True)}  # each read once
+    papers = {n for n, k in kinds.items() if k == "paper"}
+    used = [(n, len(papers.intersection(graph.predecessors(n)))) for n, k in kinds.items() if k == "concept"]
     used = [(n, k) for n, k in used if k > 0]
     used.sort(key=lambda nk: (-nk[1], str(graph.nodes[nk[0]].get("label", "")).casefold(), str(nk[0])))
     return [n for n, _ in used[:max_concepts]]
@@ -184,7 +224,7 @@ def map_concepts_of(graph: nx.DiGraph, max_concepts: int) -> list[str]:
 
 def concept_map(
     graph: nx.DiGraph, *, max_concepts: int = 10_000, core_min_papers: int = 2, per_node: int = 6,
-    min_count: int = 1, resolution: float = 1.0, seed: int = 0,
+    min_count: int = 1, resolution: float = 1.0, seed: int = 0, max_categories: int = 40,
 ) -> ConceptMap:
     """The concept map of a kg graph (see the module docstring).
 
@@ -192,20 +232,23 @@ def concept_map(
     concept needs to join the communities and the force layout (lowered to 1 when fewer
     than 30 concepts reach it); `per_node`: the strongest edges kept per concept;
     `min_count`: the papers an edge needs; `resolution`: Louvain's (higher, more and
-    smaller communities); `seed`: Louvain's and the layout's. Deterministic.
+    smaller communities); `seed`: Louvain's and the layout's; `max_categories`: the
+    categories the page can filter on, the most used (:func:`paper_cells`). Deterministic.
     """
     nodes = map_concepts_of(graph, max_concepts)
     index = {n: i for i, n in enumerate(nodes)}
     papers = sorted((p for p, a in graph.nodes(data=True) if a.get("kind") == "paper"), key=str)
     paper_concepts = [tuple(sorted({index[c] for c in graph.successors(p) if c in index})) for p in papers]
     years = [paper_year(graph.nodes[p]) for p in papers]
-    counts = [0] * len(nodes)
-    per_year: list[Counter] = [Counter() for _ in nodes]
-    for concepts, year in zip(paper_concepts, years):
-        for c in concepts:
-            counts[c] += 1
-            if year is not None:
-                per_year[c][year] += 1
+    categories, cells, cell_of = paper_cells(years, [graph.nodes[p].get("categories") or () for p in papers],
+                                             max_categories)
+    cell_years = [year for year, _cats in cells]
+    cell_papers = [0] * len(cells)
+    for concepts, cell in zip(paper_concepts, cell_of):
+        if concepts:
+            cell_papers[cell] += 1
+    by_cell = concept_cells(paper_concepts, cell_of, len(nodes), max(len(cells), 1))
+    counts = [sum(flat[1::2]) for flat in by_cell]
     kind = [bool(graph.nodes[n].get("generic")) for n in nodes]
     threshold = core_min_papers
     if sum(1 for i in range(len(nodes)) if not kind[i] and counts[i] >= threshold) < 30:
@@ -227,7 +270,7 @@ def concept_map(
     clustering = thin(in_core, 2 * per_node)
     layers = (thin(in_core, per_node), thin(named, per_node), thin(with_kind, max(2, per_node // 2)))
     thinned = sorted({edge for layer in layers for edge in layer})
-    edge_years = pair_years(paper_concepts, years, max(n, 1), [(i, j) for i, j, _, _ in thinned])
+    edge_cells = pair_cells(paper_concepts, cell_of, max(n, 1), max(len(cells), 1), [(i, j) for i, j, _, _ in thinned])
 
     core_ids = [i for i in range(len(nodes)) if core[i]]
     local = {i: k for k, i in enumerate(core_ids)}
@@ -247,16 +290,17 @@ def concept_map(
     labels = [str(graph.nodes[n].get("label") or graph.nodes[n].get("key") or n) for n in nodes]
     concepts = tuple(
         MapConcept(node=str(n), label=labels[i], ctype=str(graph.nodes[n].get("ctype")), papers=counts[i],
-                   kind=kind[i], core=core[i], community=community_of[i], years=_yearly(per_year[i]),
-                   x=positions[i][0], y=positions[i][1])
+                   kind=kind[i], core=core[i], community=community_of[i],
+                   years=_per_year(by_cell[i], cell_years), x=positions[i][0], y=positions[i][1], cells=by_cell[i])
         for i, n in enumerate(nodes)
     )
-    edges = tuple(MapEdge(i, j, c, s, _yearly(edge_years[i, j])) for i, j, c, s in thinned)
+    edges = tuple(MapEdge(i, j, c, s, _per_year(flat, cell_years), flat) for (i, j, c, s), flat in zip(thinned, edge_cells))
     legend = tuple(
         Community(color=palette[g], top=tuple(sorted(members, key=lambda i: (-counts[i], i))[:3]), size=len(members))
         for g, members in enumerate(groups)
     )
-    return ConceptMap(concepts, edges, legend, tuple(str(p) for p in papers), tuple(paper_concepts), tuple(years))
+    return ConceptMap(concepts, edges, legend, tuple(str(p) for p in papers), tuple(paper_concepts), tuple(years),
+                      categories, cells, tuple(cell_papers))
 
 
 def join_communities(community_of: list[int], edges: Sequence[tuple[int, int, int, float]],
@@ -316,16 +360,19 @@ def sentence_around(text: str, start: int, end: int, limit: int = 320) -> tuple[
     return sentence, start - begin + len(prefix), end - begin + len(prefix)
 
 
-def evidence(graph: nx.DiGraph, cmap: ConceptMap, per_concept: int = 2) -> list[list[tuple[int, str, int, int]]]:
+def evidence(graph: nx.DiGraph, cmap: ConceptMap, per_concept: int = 2,
+             papers: Sequence[int] | None = None) -> list[list[tuple[int, str, int, int]]]:
     """Per map concept, up to `per_concept` sentences that mention it, from different
     papers (the most confident mention first, then the earlier paper): (paper index in
-    ``cmap.papers``, sentence, start, end) with code-point offsets into the sentence."""
+    ``cmap.papers``, sentence, start, end) with code-point offsets into the sentence.
+    `papers`: the indices of the papers to read (ascending; the page's embedded papers),
+    default all."""
     from kg.graph import concept_node
 
     index = {c.node: i for i, c in enumerate(cmap.concepts)}
     found: list[list[tuple[float, int, str, int, int]]] = [[] for _ in cmap.concepts]
-    for p, paper in enumerate(cmap.papers):
-        attrs = graph.nodes[paper]
+    for p in range(len(cmap.papers)) if papers is None else papers:
+        attrs = graph.nodes[cmap.papers[p]]
         texts: dict[str, str] = {}  # the paper's fields, each read once (they may be on disk: kg.spill)
         best: dict[int, tuple[float, object]] = {}
         for m in attrs.get("mentions") or ():
@@ -347,4 +394,5 @@ def evidence(graph: nx.DiGraph, cmap: ConceptMap, per_concept: int = 2) -> list[
 
 
 __all__ = ["Community", "ConceptMap", "MapConcept", "MapEdge", "association_strength", "communities",
-           "concept_map", "cooccurrences", "evidence", "join_communities", "paper_year", "sentence_around", "thin_edges"]
+           "concept_map", "cooccurrences", "evidence", "join_communities", "paper_cells", "paper_year",
+           "sentence_around", "thin_edges"]

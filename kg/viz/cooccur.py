@@ -38,10 +38,102 @@ def _pair_codes(paper_concepts: Sequence[Sequence[int]], n: int, rows: Sequence[
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
-def pair_counts(paper_concepts: Sequence[Sequence[int]], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pair_codes_rows(paper_concepts: Sequence[Sequence[int]], n: int, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_pair_codes` of the papers `rows`, with the paper each code comes from."""
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for p in rows:
+        if len(paper_concepts[p]) > 1:
+            by_length[len(paper_concepts[p])].append(p)
+    codes, owners = [], []
+    for length, members in sorted(by_length.items()):
+        matrix = np.array([paper_concepts[p] for p in members], dtype=np.int64)
+        upper_i, upper_j = np.triu_indices(length, 1)
+        codes.append((matrix[:, upper_i] * n + matrix[:, upper_j]).ravel())
+        owners.append(np.repeat(np.array(members, dtype=np.int64), len(upper_i)))
+    if not codes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(codes), np.concatenate(owners)
+
+
+def _accumulate(total: tuple[np.ndarray, np.ndarray] | None, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct codes, occurrences) of `codes` added to `total` (the same, so far)."""
+    found, times = np.unique(codes, return_counts=True)
+    if total is None:
+        return found, times.astype(np.int64)
+    merged, where = np.unique(np.concatenate((total[0], found)), return_inverse=True)
+    counts = np.zeros(len(merged), dtype=np.int64)
+    np.add.at(counts, where, np.concatenate((total[1], times)))
+    return merged, counts
+
+
+def _rows(codes: np.ndarray, counts: np.ndarray, n_cells: int, n_rows: int) -> list[tuple[int, ...]]:
+    """Per row (``code // n_cells``) its flat (cell, count, cell, count, ...), cells ascending."""
+    rows = codes // n_cells
+    bounds = np.searchsorted(rows, np.arange(n_rows + 1))
+    flat = np.column_stack((codes % n_cells, counts)).ravel().tolist()
+    return [tuple(flat[2 * bounds[r]:2 * bounds[r + 1]]) for r in range(n_rows)]
+
+
+def concept_cells(paper_concepts: Sequence[Sequence[int]], paper_cells: Sequence[int], n: int, n_cells: int, *,
+                  chunk: int = 50_000) -> list[tuple[int, ...]]:
+    """Per concept ``0 .. n-1`` its papers in each cell, flat: (cell, papers, cell,
+    papers, ...) ascending by cell; each paper's concepts counted in its cell
+    (kg.viz.conceptmap: a cell is a year and a set of categories). Papers are read `chunk`
+    at a time, so the working memory is bounded by the chunk and the number of distinct
+    (concept, cell) pairs, not by the corpus.
+
+    >>> concept_cells([(0, 1), (1,), (1,)], [0, 0, 1], 3, 2)
+    [(0, 1), (0, 2, 1, 1), ()]
+    """
+    total = None
+    for begin in range(0, len(paper_concepts), chunk):
+        rows = range(begin, min(begin + chunk, len(paper_concepts)))
+        lengths = [len(paper_concepts[p]) for p in rows]
+        if not sum(lengths):
+            continue
+        concepts = np.fromiter((c for p in rows for c in paper_concepts[p]), dtype=np.int64, count=sum(lengths))
+        cells = np.repeat(np.fromiter((paper_cells[p] for p in rows), dtype=np.int64, count=len(lengths)), lengths)
+        total = _accumulate(total, concepts * n_cells + cells)
+    if total is None:
+        return [() for _ in range(n)]
+    return _rows(*total, n_cells, n)
+
+
+def pair_cells(paper_concepts: Sequence[Sequence[int]], paper_cells: Sequence[int], n: int, n_cells: int,
+               pairs: Sequence[tuple[int, int]], *, chunk: int = 20_000) -> list[tuple[int, ...]]:
+    """Per pair of `pairs` (sorted (i, j), i < j) its papers using both in each cell, flat
+    as in :func:`concept_cells`; `n` bounds the concept indices. Papers are read `chunk`
+    at a time.
+
+    >>> pair_cells([(0, 1, 2), (0, 1), (1, 2)], [0, 1, 1], 3, 2, [(0, 1), (1, 2)])
+    [(0, 1, 1, 1), (0, 1, 1, 1)]
+    """
+    if not pairs:
+        return []
+    wanted = np.array([i * n + j for i, j in pairs], dtype=np.int64)
+    if np.any(wanted[1:] <= wanted[:-1]):
+        raise ValueError("pairs must be sorted and distinct")
+    cell_of = np.asarray(paper_cells, dtype=np.int64)
+    total = None
+    for begin in range(0, len(paper_concepts), chunk):
+        codes, owners = _pair_codes_rows(paper_concepts, n, range(begin, min(begin + chunk, len(paper_concepts))))
+        keep = np.isin(codes, wanted)
+        if keep.any():
+            total = _accumulate(total, np.searchsorted(wanted, codes[keep]) * n_cells + cell_of[owners[keep]])
+    if total is None:
+        return [() for _ in pairs]
+    return _rows(*total, n_cells, len(pairs))
+
+
+def pair_counts(paper_concepts: Sequence[Sequence[int]], n: int, *, chunk: int = 20_000) -> tuple[
+        np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, count) arrays of every pair used together, sorted by (i, j); `n` bounds the
-    concept indices. Each paper's concepts must be sorted and distinct."""
-    codes, counts = np.unique(_pair_codes(paper_concepts, n), return_counts=True)
+    concept indices. Each paper's concepts must be sorted and distinct. Papers are read
+    `chunk` at a time (the memory: a chunk's pairs and the distinct pairs so far)."""
+    total = None
+    for begin in range(0, len(paper_concepts), chunk):  # bounded memory: a chunk's pairs at a time
+        total = _accumulate(total, _pair_codes(paper_concepts, n, range(begin, min(begin + chunk, len(paper_concepts)))))
+    codes, counts = total if total is not None else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     return codes // n, codes % n, counts
 
 
@@ -85,4 +177,4 @@ def pair_years(paper_concepts: Sequence[Sequence[int]], years: Sequence[int | No
     return out
 
 
-__all__ = ["pair_counts", "pair_years", "thin_pairs"]
+__all__ = ["concept_cells", "pair_cells", "pair_counts", "pair_years", "thin_pairs"]

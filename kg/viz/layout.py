@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import chain
 from collections.abc import Sequence
 
 import networkx as nx
@@ -44,17 +45,28 @@ def force_layout(graph: nx.Graph, nodes: Sequence, seed: int) -> dict:
 
 
 def layout(graph: nx.DiGraph, order: Sequence, n_force: int, seed: int = 0) -> dict:
-    """Positions {node: (x, y)} for every node; `order` is the drawing order (see model)."""
+    """Positions {node: (x, y)} for every node of `order`, the drawing order of the nodes
+    the page embeds (see model); links to nodes outside it are ignored."""
     undirected = graph.to_undirected(as_view=True)
     n_force = max(0, min(n_force, FORCE_LIMIT, len(order)))
     pos = force_layout(undirected, order[:n_force], seed)
     rank = {n: i for i, n in enumerate(order)}
+    nearby: dict = {}
+
+    def around(node) -> list:
+        """`node`'s neighbours in `order` (links either way), best-ranked first; made once."""
+        found = nearby.get(node)
+        if found is None:
+            linked = {nb for nb in chain(graph.succ[node], graph.pred[node]) if nb in rank}
+            found = nearby[node] = sorted(linked, key=rank.__getitem__)
+        return found
+
     satellites: dict = {}
     radius = max((math.hypot(x, y) for x, y in pos.values()), default=0.0)
     outer = [0]
 
     def place_near(node) -> None:
-        anchor = min((nb for nb in undirected[node] if nb in pos), key=rank.__getitem__, default=None)
+        anchor = next((nb for nb in around(node) if nb in pos), None)
         if anchor is None:  # a new spiral outside everything drawn so far
             dx, dy = _spiral(outer[0], 90.0)
             outer[0] += 1
@@ -71,7 +83,7 @@ def layout(graph: nx.DiGraph, order: Sequence, n_force: int, seed: int = 0) -> d
     def spread(queue: deque) -> None:  # breadth first, best-ranked neighbours first
         while queue:
             current = queue.popleft()
-            for nb in sorted((nb for nb in undirected[current] if nb not in pos), key=rank.__getitem__):
+            for nb in [nb for nb in around(current) if nb not in pos]:
                 place_near(nb)
                 queue.append(nb)
 

@@ -1,6 +1,8 @@
 /* kg viewer, concept map mode: the controls around the map (kg/viz/conceptmap.js), the
  * concept panel and the exports. viewer.js creates it on first use and lends it its panel
  * helpers (`deps`), so both modes share one panel, one search and one status line.
+ * The map counts every paper of the corpus; the page embeds only some (P: the first in
+ * drawing order), so a concept's panel lists those and says how many more there are.
  */
 (function () {
   "use strict";
@@ -14,7 +16,7 @@
     var $ = function (id) { return document.getElementById(id); };
     var conceptOf = new Map();
     C.node.forEach(function (rank, c) { conceptOf.set(rank, c); });
-    if (!P.concepts) {  /* each paper's map concepts, from the page's edges (paper -> concept) */
+    if (!P.concepts) {  /* each embedded paper's map concepts, from the page's edges (paper -> concept) */
       var paperAt = new Int32Array(nodes.length).fill(-1), conceptAt = new Int32Array(nodes.length).fill(-1);
       var F = data.edges.from, T = data.edges.to;
       P.node.forEach(function (rank, p) { paperAt[rank] = p; });
@@ -26,7 +28,7 @@
       }
       P.concepts.forEach(function (cs) { if (cs.length > 1) cs.sort(function (a, b) { return a - b; }); });
     }
-    var papersOf = C.node.map(function () { return []; });  /* concept -> its papers */
+    var papersOf = C.node.map(function () { return []; });  /* concept -> its embedded papers */
     P.concepts.forEach(function (cs, p) { for (var j = 0; j < cs.length; j++) papersOf[cs[j]].push(p); });
     var defaults = { minPapers: M.defaults.minPapers };
 
@@ -176,7 +178,7 @@
     }
 
     function yearChart(c) {
-      var flat = C.years[c], counts = {}, y;
+      var flat = map.yearsOf(c), counts = {}, y;
       for (var j = 0; j < flat.length; j += 2) counts[flat[j]] = flat[j + 1];
       if (!M.years || !flat.length) return null;
       var first = M.years[0], last = M.years[1], span = last - first + 1, top = 1;
@@ -228,10 +230,9 @@
     function fillConcept(body, c) {
       var rank = C.node[c], n = nodes[rank], kind = !!C.kind[c];
       body.appendChild(el("h2", "panel-heading", n.name));
-      var first = null;
-      for (var j = 0; j < C.years[c].length; j += 2) if (first === null || C.years[c][j] < first) first = C.years[c][j];
+      var perYear = map.yearsOf(c), first = perYear.length ? perYear[0] : null;
       var facts = [(n.group) + (kind ? " (kind)" : ""), plural(map.count[c], "paper") +
-        (map.count[c] !== C.papers[c] ? " shown of " + C.papers[c] : "")];
+        (map.count[c] !== C.papers[c] ? " shown of " + C.papers[c].toLocaleString("en") : "")];
       if (first !== null) facts.push("first seen " + first);
       body.appendChild(el("p", "facts", facts.join(" \u00b7 ")));
       var g = C.group[c];
@@ -267,8 +268,9 @@
         return wrap;
       }));
       deps.section(body, "Evidence", (C.evidence[c] || []).map(function (row) { return evidenceItem(c, row); }));
-      deps.section(body, "Results", (n.results || []).map(function (r) { return deps.resultItem(r.slice(1), r[0], rank); }));
-      deps.section(body, "Papers", conceptPapers(c).map(function (p) {
+      deps.section(body, "Results", (n.results || []).map(function (r) { r = deps.hubResult(r); return deps.resultItem(r.slice(1), r[0], rank); }));
+      var listed = conceptPapers(c), more = map.count[c] - listed.length;  /* exact: the count is over every paper */
+      deps.section(body, "Papers", listed.map(function (p) {
         var paper = nodes[P.node[p]], wrap = el("span", "paper-item");
         wrap.appendChild(deps.nodeButton(P.node[p]));
         if (P.year[p] !== null) wrap.appendChild(el("span", "hint", " " + P.year[p]));
@@ -276,6 +278,10 @@
         if (url) { wrap.appendChild(document.createTextNode(" ")); wrap.appendChild(deps.externalLink(url, "link")); }
         return wrap;
       }));
+      if (more > 0) {
+        if (!listed.length) body.appendChild(el("h3", null, "Papers (0)"));
+        body.appendChild(deps.notEmbedded(more, "paper", listed.length > 0));
+      }
     }
 
     function selectConcept(c, options) {

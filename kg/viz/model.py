@@ -5,9 +5,10 @@ connected concepts (and repositories) come first, each followed by a few of its 
 connected papers, concepts named by common words only ("training data", a graph node's
 ``generic``) after the named ones; then the remaining papers of those concepts; then
 everything else. The
-default view draws ranks ``0 .. max_nodes - 1``; the page holds every node, so its filters
-and search can reveal the rest. Node ids in the page are ranks, so the browser needs no
-copy of the cap logic.
+default view draws ranks ``0 .. max_nodes - 1``; the page holds every node up to a cap on
+papers (:func:`page_order`: the first `max_papers` papers of that order and the nodes they
+need), so its filters and search can reveal the rest. Node ids in the page are ranks
+among the embedded nodes, so the browser needs no copy of the cap logic.
 
 All text in the payload is untrusted: it is only ever embedded as JSON (see
 :func:`script_json`) and put into the page with ``textContent``.
@@ -18,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -75,10 +76,12 @@ def rank_nodes(graph: nx.DiGraph, max_nodes: int) -> list:
     """Every node of `graph`, in drawing order (see the module docstring). Deterministic."""
     degree = dict(graph.degree())
     by_importance = lambda n: (-degree[n], str(n))  # noqa: E731
-    hubs = sorted((n for n, a in graph.nodes(data=True) if a.get("kind") != PAPER),
+    kinds = {n: a.get("kind") for n, a in graph.nodes(data=True)}  # each read once
+    hubs = sorted((n for n, k in kinds.items() if k != PAPER),
                   key=lambda n: (bool(graph.nodes[n].get("generic")), *by_importance(n)))
-    papers_of = {
-        h: sorted((p for p in graph.predecessors(h) if graph.nodes[p].get("kind") == PAPER), key=by_importance)
+    paper_rank = {p: i for i, p in enumerate(sorted((n for n, k in kinds.items() if k == PAPER), key=by_importance))}
+    papers_of = {  # sorted by importance, through one sort of all papers (a hub's papers are most edges)
+        h: sorted((p for p in graph.predecessors(h) if p in paper_rank), key=paper_rank.__getitem__)
         for h in hubs
     }
     order: list = []
@@ -105,6 +108,37 @@ def rank_nodes(graph: nx.DiGraph, max_nodes: int) -> list:
     for node in sorted(graph.nodes, key=by_importance):  # papers without concepts
         take(node)
     return order
+
+
+def page_order(graph: nx.DiGraph, order: Sequence, max_papers: int, keep: Collection = ()) -> list:
+    """The nodes the page embeds, in drawing order (`order`, from :func:`rank_nodes`):
+    the first `max_papers` papers, every node in `keep` (the concept map's concepts), and
+    every other node that is linked to one of those papers or to no paper at all; so a
+    repository or a concept whose papers are all left out goes too, and the page stops
+    growing with the corpus. All of `order` when it has at most `max_papers` papers."""
+    if max_papers < 0:
+        raise ValueError("max_papers must be >= 0")
+    is_paper = {n for n, a in graph.nodes(data=True) if a.get("kind") == PAPER}
+    papers = [n for n in order if n in is_paper]
+    if len(papers) <= max_papers:
+        return list(order)
+    embedded = set(papers[:max_papers])
+    keep = set(keep)
+
+    def wanted(node) -> bool:
+        if node in is_paper:
+            return node in embedded
+        if node in keep:
+            return True
+        linked = False
+        for other in (*graph.predecessors(node), *graph.successors(node)):
+            if other in is_paper:
+                if other in embedded:
+                    return True
+                linked = True
+        return not linked
+
+    return [n for n in order if wanted(n)]
 
 
 def safe_url(url: object) -> str | None:
@@ -223,9 +257,13 @@ def result_order(metric: str | None, lower_is_better: bool | None, kind: str, un
 
 def dataset_results(graph: nx.DiGraph, index: Mapping) -> dict[str, list[list]]:
     """Dataset node -> [paper id, *:func:`_result_row`] of every result stated on it, for
-    the dataset's panel, in :func:`result_order`."""
+    the dataset's panel, in :func:`result_order`: the results of the papers in `index`
+    (the page's), each read once."""
     keyed: dict[str, list[tuple[tuple, list]]] = {}
-    for node, attrs in graph.nodes(data=True):
+    for node in index:
+        attrs = graph.nodes[node]
+        if attrs.get("kind") != PAPER and "results" not in attrs:
+            continue
         to16_of = _field_indexes(attrs)
         for r in attrs.get("results") or ():
             target = concept_node("Dataset", r.dataset) if r.dataset else None

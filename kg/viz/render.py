@@ -33,6 +33,7 @@ from kg.viz.model import (
     dataset_results,
     node_payload,
     node_type,
+    page_order,
     rank_nodes,
     script_json,
     type_counts,
@@ -40,7 +41,7 @@ from kg.viz.model import (
 
 HERE = Path(__file__).resolve().parent
 VIS_VERSION = "9.1.2"
-MAX_ABSTRACTS = 10_000  # papers whose abstracts the page embeds (build_nodes)
+MAX_PAPERS = 10_000  # papers the page embeds, with their abstracts (kg.viz.model.page_order)
 MAP_SCRIPTS = ("conceptmap.js", "mapview.js")  # the concept map's drawing, then its controls and panel
 MAP_TYPES = TYPE_NAMES  # kg.types
 RELATIONS = ("proposesMethod", "usesMethod", "usesDataset", "reportsMetric", "addressesTask", "hasCode")
@@ -100,40 +101,49 @@ def _compact(details: dict) -> dict:
     return {k: v for k, v in details.items() if v not in (None, [], "", False)}
 
 
-def build_nodes(graph: nx.DiGraph, order: list, index: dict, positions: dict, max_abstracts: int) -> list[dict]:
-    """Every node's page data, in drawing order (a node's id is its index): its key, name,
-    type (``group``), degree, position and details. Drawn labels, tooltips, sizes and
-    shapes are derived in the page (viewer.js), so they are not stored once per node.
-    Papers past the first `max_abstracts` (in drawing order) keep their title, links and
-    concepts but not their abstract, highlights and results (``trimmed``), which keeps a
-    field-sized page small enough to open quickly. `index` maps a node to its id."""
-    degree = dict(graph.degree())
+def build_nodes(graph: nx.DiGraph, order: list, index: dict, positions: dict) -> list[dict]:
+    """The page data of every node it embeds, in drawing order (a node's id is its index):
+    its key, name, type (``group``), degree (in the whole graph), position and details.
+    Drawn labels, tooltips, sizes and shapes are derived in the page (viewer.js), so they
+    are not stored once per node. `index` maps a node to its id."""
     results_on = dataset_results(graph, index)
     nodes = []
-    papers = 0
-    for i, node in enumerate(order):
+    for node in order:
         attrs = graph.nodes[node]
         ntype = node_type(attrs)
-        if ntype == PAPER:
-            papers += 1
-            if papers > max_abstracts:
-                attrs = {k: attrs[k] for k in attrs if k not in ("abstract", "mentions", "results")}  # unread: on disk
-        _label, _tooltip, details = node_payload(node, attrs, ntype, degree[node], index)
+        degree = graph.degree(node)
+        _label, _tooltip, details = node_payload(node, attrs, ntype, degree, index)
         if node in results_on:
             details["results"] = results_on[node]
         x, y = positions[node]
-        entry = {"group": ntype, "deg": degree[node], "x": round(x), "y": round(y), **_compact(details)}
-        if ntype == PAPER and papers > max_abstracts:
-            entry["trimmed"] = 1
-        nodes.append(entry)
+        nodes.append({"group": ntype, "deg": degree, "x": round(x), "y": round(y), **_compact(details)})
+    _point_at_paper_results(nodes, results_on.values())
     return nodes
 
 
+def _point_at_paper_results(nodes: list[dict], dataset_rows) -> None:
+    """Replace each row of a dataset's results (`dataset_rows`, in `nodes`) that repeats its
+    paper's own result row by ``[paper id, k]``, k the row's index in the paper's
+    ``results`` (viewer.js ``hubResult`` reads it back): results are embedded once. In place."""
+    found: dict[int, dict[tuple, int]] = {}
+    for rows in dataset_rows:
+        for n, row in enumerate(rows):
+            paper = row[0]
+            if paper not in found:
+                found[paper] = {}
+                for k, own in enumerate(nodes[paper].get("results") or ()):
+                    found[paper].setdefault(tuple(own[1:]), k)
+            k = found[paper].get(tuple(row[1:]))
+            if k is not None:
+                rows[n] = [paper, k]
+
+
 def build_edges(graph: nx.DiGraph, index: dict) -> dict[str, list[int]]:
-    """Every edge as columns ``from``, ``to`` (node ids) and ``rel`` (an index into
-    RELATIONS, -1 for another relation), sorted by (from, to)."""
+    """Every edge between embedded nodes (`index`) as columns ``from``, ``to`` (node ids)
+    and ``rel`` (an index into RELATIONS, -1 for another relation), sorted by (from, to)."""
     relation_index = {r: i for i, r in enumerate(RELATIONS)}
-    rows = sorted((index[u], index[v], relation_index.get(data.get("relation"), -1)) for u, v, data in graph.edges(data=True))
+    rows = sorted((index[u], index[v], relation_index.get(data.get("relation"), -1))
+                  for u, v, data in graph.out_edges(index, data=True) if v in index)
     return {"from": [r[0] for r in rows], "to": [r[1] for r in rows], "rel": [r[2] for r in rows]}
 
 
@@ -152,20 +162,22 @@ def _csp_hash(code: str) -> str:
 
 
 def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, seed: int = 0,
-                max_abstracts: int = MAX_ABSTRACTS) -> tuple[str, ViewerStats]:
-    """The page's HTML and its stats (`bytes` is 0: the caller knows the encoded size).
-    `max_nodes`: the paper view's cap; `max_abstracts`: papers whose abstracts are
-    embedded (see :func:`build_nodes`)."""
+                max_papers: int = MAX_PAPERS) -> tuple[str, ViewerStats]:
+    """The page's HTML and its stats (`bytes` is 0: the caller knows the encoded size;
+    `nodes_total` counts the nodes the page embeds). `max_nodes`: the paper view's cap;
+    `max_papers`: the papers the page embeds, with their abstracts, the first in drawing
+    order (:func:`kg.viz.model.page_order`); the concept map's counts and filters cover
+    every paper all the same (:mod:`kg.viz.mapdata`)."""
     if max_nodes < 0:
         raise ValueError("max_nodes must be >= 0")
-    order = rank_nodes(graph, max_nodes)
+    cmap = concept_map(graph, seed=seed)
+    order = page_order(graph, rank_nodes(graph, max_nodes), max_papers, keep=[c.node for c in cmap.concepts])
     total = len(order)
     drawn = min(max_nodes, total)
     positions = layout_mod.layout(graph, order, drawn, seed)
     index = {node: i for i, node in enumerate(order)}  # a node's id in the page
-    nodes = build_nodes(graph, order, index, positions, max_abstracts)
+    nodes = build_nodes(graph, order, index, positions)
     edges = build_edges(graph, index)
-    cmap = concept_map(graph, seed=seed)
     map_data = map_payload(graph, cmap, index)
     options = vis_options(Network(directed=False, cdn_resources="in_line"), seed, large=drawn > 1500)
     edges_drawn = sum(1 for u, v in zip(edges["from"], edges["to"]) if u < drawn and v < drawn)
@@ -174,7 +186,9 @@ def render_page(graph: nx.DiGraph, *, title: str = "kg", max_nodes: int = 400, s
         "total": total,
         "cap": drawn,
         "maxNodes": max_nodes,
-        "maxAbstracts": max_abstracts,
+        "maxPapers": max_papers,
+        "papers": len(cmap.papers),  # in the corpus
+        "embedded": len(map_data["papers"]["node"]),  # in the page
         "relations": list(RELATIONS),
         "types": type_counts([n["group"] for n in nodes]),
     }

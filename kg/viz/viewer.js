@@ -256,6 +256,14 @@
     RESULT_ROLES.forEach(function (role) { var name = nodeName(r[role[1]]); if (name) parts.push(role[0] + name); });
     return parts.join(" · ");
   }
+  /* A row of a dataset's results: [paper, k] points at the paper's own k-th result row
+   * (kg.viz.render.build_nodes), so it is not embedded twice; -> [paper, start, end, ...]. */
+  function hubResult(r) {
+    if (r.length !== 2) return r;
+    var own = nodes[r[0]] && nodes[r[0]].results ? nodes[r[0]].results[r[1]] : null;
+    return own ? [r[0]].concat(own.slice(1)) : r;
+  }
+
   function resultItem(r, paper, self) {
     var wrap = el("span", "result-item");
     var mark = el("mark", "m m-result", r[2]);
@@ -306,9 +314,6 @@
       var abstract = el("p", "abstract");
       abstract.appendChild(highlighted(n.abstract, n.marks, 1, n.results));
       body.appendChild(abstract);
-    } else if (n.trimmed) {
-      body.appendChild(el("p", "hint", "This page embeds the abstracts of the first " + meta.maxAbstracts.toLocaleString("en") +
-        " papers only (a large corpus); the paper page has it."));
     }
     section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1)); }));
     var groups = {};
@@ -343,8 +348,19 @@
       n.alt.forEach(function (a) { labels.appendChild(el("li", null, a)); });
       body.appendChild(labels);
     }
-    section(body, "Results", (n.results || []).map(function (r) { return resultItem(r.slice(1), r[0], i); }));
-    section(body, "Papers", neighbours(i).map(function (nb) { return nodeButton(nb.node); }));
+    section(body, "Results", (n.results || []).map(function (r) { r = hubResult(r); return resultItem(r.slice(1), r[0], i); }));
+    var linked = neighbours(i);
+    section(body, "Papers", linked.map(function (nb) { return nodeButton(nb.node); }));
+    if (n.deg > linked.length) body.appendChild(notEmbedded(n.deg - linked.length, "link", linked.length > 0));
+  }
+
+  /* "and N more …": what a panel cannot list because the page leaves those papers out
+   * (`listed`: whether it listed some). */
+  function notEmbedded(more, word, listed) {
+    var what = more.toLocaleString("en") + (listed ? " more " : " ") + word + (more === 1 ? "" : "s") + " in the corpus, ";
+    return el("p", "hint more-papers", (listed ? "and " + what + "not in this page" : what + "none of them in this page") +
+      " (it embeds " + meta.embedded.toLocaleString("en") + " of its " + meta.papers.toLocaleString("en") +
+      " papers, the most connected first)");
   }
 
   function openPanel(i, fill) {
@@ -525,7 +541,8 @@
     if (cmap) return cmap;
     mapView = window.KgMapView({
       data: data, nodes: nodes, el: el, section: section, nodeButton: nodeButton, externalLink: externalLink,
-      resultItem: resultItem, safeUrl: safeUrl, openPanel: openPanel, select: select, markReady: markReady,
+      resultItem: resultItem, hubResult: hubResult, safeUrl: safeUrl, openPanel: openPanel, select: select, markReady: markReady,
+      notEmbedded: notEmbedded,
       setStatus: function (text) { if (mode === "map") $("status").textContent = text; }
     });
     cmap = mapView.map;
