@@ -73,28 +73,22 @@ def mentions_of(doc: Doc, paper: Paper, min_confidence: float = 0.0) -> tuple[Me
     title_end = len(paper.title)
     abstract_start = title_end + len(FIELD_SEPARATOR)
     text = text_of(doc)
+    title, abstract = Field.TITLE, Field.ABSTRACT
     out = []
     for cand in candidates(doc):
         if cand.confidence < min_confidence:
             continue
-        if cand.end <= title_end:
-            field, offset = Field.TITLE, 0
-        elif cand.start >= abstract_start:
-            field, offset = Field.ABSTRACT, abstract_start
+        start, end = cand.start, cand.end
+        if end <= title_end:
+            field, offset = title, 0
+        elif start >= abstract_start:
+            field, offset = abstract, abstract_start
         else:
             continue  # spans the title/abstract boundary: not a real mention
-        out.append(Mention(
-            field=field,
-            start=cand.start - offset,
-            end=cand.end - offset,
-            text=text[cand.start:cand.end],
-            label=cand.label,
-            key=cand.key,
-            confidence=cand.confidence,
-            component=cand.component,
-            role=cand.role,
-            long_form=cand.canonical,
-        ))
+        # Mention's fields in order: field, start, end, text, label, key, confidence,
+        # component, role, long_form (positional: a mention per candidate adds up)
+        out.append(Mention(field, start - offset, end - offset, text[start:end], cand.label, cand.key, cand.confidence,
+                           cand.component, cand.role, cand.canonical))
     return tuple(out)
 
 

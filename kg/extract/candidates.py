@@ -8,6 +8,8 @@ detector leaves its pairs on ``doc._.kg_abbreviations``.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -33,6 +35,44 @@ class Candidate:
         return self.end - self.start
 
 
+class Occupied:
+    """Character spans taken, for greedy overlap resolution: :meth:`take` takes a span
+    unless it overlaps one taken (starts before its end and ends after its start; touching
+    is no overlap). While the spans taken are disjoint and not empty, kept in order, that
+    test is one binary search; otherwise it looks at each.
+
+    >>> occupied = Occupied([(4, 8)])
+    >>> [occupied.take(*span) for span in [(0, 4), (7, 9), (2, 6), (8, 10)]]
+    [True, False, False, True]
+    """
+
+    def __init__(self, spans: Iterable[tuple[int, int]] = ()) -> None:
+        """Start with `spans` taken, whether or not they overlap."""
+        ordered = sorted(spans)
+        self.starts: list[int] = [start for start, _ in ordered]
+        self.ends: list[int] = [end for _, end in ordered]
+        # no two spans taken overlap and none is empty: then both lists are sorted
+        self.disjoint = all(s < e for s, e in ordered) and all(e <= s for e, s in zip(self.ends, self.starts[1:]))
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """[start, end) overlaps a span taken."""
+        if self.disjoint and start < end:
+            # of the spans that start before `end`, the last one ends furthest
+            i = bisect_left(self.starts, end)
+            return i > 0 and self.ends[i - 1] > start
+        return any(end > s and start < e for s, e in zip(self.starts, self.ends))
+
+    def take(self, start: int, end: int) -> bool:
+        """Mark [start, end) taken and say True, unless it overlaps a span taken."""
+        if self.overlaps(start, end):
+            return False
+        self.disjoint = self.disjoint and start < end
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
+        return True
+
+
 def ensure_extensions() -> None:
     """Register the Doc attributes kg's components use (idempotent, called by factories)."""
     for name in ("kg_candidates", "kg_abbreviations"):
@@ -41,9 +81,12 @@ def ensure_extensions() -> None:
 
 
 def candidates(doc: Doc) -> list[Candidate]:
-    if doc._.kg_candidates is None:
-        doc._.kg_candidates = []
-    return doc._.kg_candidates
+    """The doc's candidate list (created empty on first use); every component asks."""
+    extensions = doc._  # spaCy builds this accessor anew on each ``doc._``: once here
+    found = extensions.kg_candidates
+    if found is None:
+        found = extensions.kg_candidates = []
+    return found
 
 
 @cache

@@ -85,6 +85,8 @@ def repository_from_url(url: str) -> Repository:
 
 def find_urls(text: str) -> list[tuple[int, int, str]]:
     """(start, end, normalized URL) of each link; `text[start:end]` is the link as written."""
+    if "/" not in text and "www." not in text.lower():
+        return []  # every link has one of them: most abstracts need no regex scan
     found = []
     for match in _URL.finditer(text):
         written = trim_url(match.group())

@@ -90,6 +90,8 @@ def full_year(digits: str) -> str:
 
 def edition_after(text: str, end: int) -> Edition | None:
     """The qualifiers written right after a name ending at `end`, each kind at most once."""
+    if text[end:end + 1] not in ("'", "’", " ", "\t"):
+        return None  # every qualifier starts with an apostrophe or a gap (most names end a phrase)
     split, pair, languages = _vocabulary()
     parts: list[tuple[str, str, str]] = []
     seen: set[str] = set()

@@ -8,7 +8,7 @@ generic words ("training data") as generic (:func:`names_a_kind`).
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from kg.extract.candidates import load_jsonl
 from kg.extract.gazetteer import known_keys
@@ -49,6 +49,12 @@ def _longest_generic_word() -> int:
     return max(map(len, generic_words()), default=1)
 
 
+# Distinct keys met in a build, far fewer than the calls (the resolver asks for each rule
+# candidate, the graph for each concept): the most recent are kept, a bounded table.
+IS_GENERIC_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=IS_GENERIC_CACHE)
 def is_generic(key: str) -> bool:
     """A listed generic term, or a key made only of generic words.
 

@@ -5,8 +5,8 @@ and a ``kg_spancat`` (spaCy's single-label span categorizer, trained on the teac
 probabilities as well: kg.extract.spancat); the tok2vec reads hash embeddings of each word and static
 word vectors distilled from a sentence encoder (training/vectors.py), which the model's
 vocabulary carries. It shares the kg pipeline's vocabulary and runs on its tokens.
-:func:`build_phrase_suggester` proposes noun-phrase-like token spans, the model gives
-each a probability per type (and of being no concept), and :func:`decode` keeps the most
+The suggester (:mod:`kg.extract.suggester`) proposes noun-phrase-like token spans, the model
+gives each a probability per type (and of being no concept), and :func:`decode` keeps the most
 probable non-overlapping spans whose best type reaches ``threshold``; :func:`spread`
 marks the other occurrences of those phrases in the abstract. Each becomes a
 :class:`~kg.extract.candidates.Candidate` whose confidence is that probability. SciERC
@@ -20,25 +20,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import IS_PUNCT, IS_SPACE, IS_STOP, IS_UPPER, LOWER, ORTH, SPACY
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
 from spacy.util import minibatch, registry
 from spacy.vocab import Vocab
-from thinc.api import NumpyOps, Ops, get_current_ops
-from thinc.types import Ragged
+from thinc.api import NumpyOps
 
 from kg.errors import InputError
 from kg.extract.generic import word_list
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
+from kg.extract.candidates import Candidate, Occupied, candidates, ensure_extensions, load_jsonl, text_of
 from kg.extract.inference import SpanModel
 from kg.extract.spancat import make_kg_spancat  # noqa: F401 (registers the model's factory, kg_spancat)
+from kg.extract.suggester import build_phrase_suggester, phrase_spans, token_flags  # noqa: F401 (re-exported)
 from kg.extract.patterns import head_label, is_distinctive
 from kg.normalize import concept_key, singular
 from kg.types import TYPE_NAMES, scierc_labels
@@ -95,20 +95,37 @@ def decode(indices: numpy.ndarray, scores: numpy.ndarray, labels: Sequence[str],
     >>> decode(numpy.array([[0, 2], [1, 3], [3, 4]]), numpy.array([[.6, .1, .3], [.2, .7, .1], [.55, .2, .25]]), ["A", "B"])
     [(1, 3, 'B', 0.7), (3, 4, 'A', 0.55)]
     """
+    return decode_batch(indices, scores, [len(indices)], labels, threshold)[0]
+
+
+def decode_batch(indices: numpy.ndarray, scores: numpy.ndarray, lengths: Sequence[int], labels: Sequence[str],
+                 threshold: float = THRESHOLD) -> list[list[tuple[int, int, str, float]]]:
+    """:func:`decode` for each doc of a batch, in one pass: the rows of `indices` and
+    `scores` are the docs' suggested spans, doc after doc, `lengths[i]` of them for doc i.
+
+    >>> decode_batch(numpy.array([[0, 2], [1, 3], [0, 1]]), numpy.array([[.6, .1, .3], [.2, .7, .1], [.55, .2, .25]]),
+    ...              [2, 1], ["A", "B"])
+    [[(1, 3, 'B', 0.7)], [(0, 1, 'A', 0.55)]]
+    """
+    found: list[list[tuple[int, int, str, float]]] = [[] for _ in lengths]
     if not len(indices):
-        return []
+        return found
     probs = scores[:, : len(labels)]
     best = probs.argmax(axis=1)
     prob = probs[numpy.arange(len(best)), best]
-    order = [i for i in numpy.argsort(-prob, kind="stable") if prob[i] >= threshold]
-    taken: list[tuple[int, int, str, float]] = []
-    occupied = numpy.zeros(int(indices[:, 1].max()) + 1, dtype=bool)
-    for i in order:
-        start, end = int(indices[i, 0]), int(indices[i, 1])
-        if not occupied[start:end].any():
-            occupied[start:end] = True
-            taken.append((start, end, labels[best[i]], round(float(prob[i]), 3)))
-    return sorted(taken)
+    doc_of = numpy.repeat(numpy.arange(len(lengths)), lengths)
+    passing = numpy.flatnonzero(prob >= threshold)  # ascending, so stable sorts keep ties in this order
+    order = passing[numpy.argsort(-prob[passing], kind="stable")]
+    order = order[numpy.argsort(doc_of[order], kind="stable")]  # doc by doc, each most probable first
+    width, current, occupied = int(indices[:, 1].max()) + 1, -1, bytearray()
+    for doc, start, end, label, p in zip(doc_of[order].tolist(), indices[order, 0].tolist(), indices[order, 1].tolist(),
+                                         best[order].tolist(), prob[order].tolist()):
+        if doc != current:
+            current, occupied = doc, bytearray(width)  # the tokens this doc's kept spans cover
+        if occupied.find(1, start, end) < 0:
+            occupied[start:end] = b"\x01" * (end - start)
+            found[doc].append((start, end, labels[label], round(p, 3)))
+    return [sorted(spans) for spans in found]
 
 
 def spread(text: str, spans: list[tuple[int, int, str, float]], factor: float = 0.9) -> list[tuple[int, int, str, float]]:
@@ -123,14 +140,12 @@ def spread(text: str, spans: list[tuple[int, int, str, float]], factor: float = 
     for start, end, label, p in sorted(spans, key=lambda s: -s[3]):
         if label in KG_TYPES and end - start >= 3:
             best.setdefault(text[start:end], (label, p))
-    taken = [(s, e) for s, e, _, _ in spans]
+    taken = Occupied((s, e) for s, e, _, _ in spans)
     added = []
     for phrase, (label, p) in best.items():
         for start in _occurrences(text, phrase):
-            end = start + len(phrase)
-            if all(end <= s or start >= e for s, e in taken):
-                taken.append((start, end))
-                added.append((start, end, label, round(p * factor, 3)))
+            if taken.take(start, start + len(phrase)):
+                added.append((start, start + len(phrase), label, round(p * factor, 3)))
     return spans + added
 
 
@@ -142,16 +157,18 @@ def _occurrences(text: str, phrase: str) -> Iterator[int]:
     >>> list(_occurrences("SMT, pre-SMT, SMTs, /SMT and SMT.", "SMT"))
     [0, 29]
     """
+    size, stop = len(phrase), len(text)
     start = text.find(phrase)
     while start >= 0:
-        end = start + len(phrase)
-        # as \w, "_" is a word character; a hyphen glues words; a slash before is a URL path
-        glued = text[start - 1:start] in ("_", "/", "-") or text[end:end + 1] in ("_", "-")
-        if on_word_boundary(text, start, end) and not glued:
+        end = start + size
+        before = text[start - 1] if start else " "
+        after = text[end] if end < stop else " "
+        # a word character (as \w, "_" is one) or a hyphen glues words; a slash before is a URL path
+        if before.isalnum() or after.isalnum() or before in "_/-" or after in "_-":
+            start = text.find(phrase, start + 1)
+        else:
             yield start
             start = text.find(phrase, end)
-        else:
-            start = text.find(phrase, start + 1)
 
 
 @cache
@@ -253,11 +270,28 @@ def span_candidate(text: str, start: int, end: int, label: str, probability: flo
     kg_label = KG_TYPES.get(label)
     if kg_label is None:
         return None
-    # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
-    key = without_generic_head(concept_key(_PARENTHESES.sub("", text[start:end]) or text[start:end]), kg_label)
-    if key and _precise_enough(kg_label, text[start:end]) and not is_verb_use(text, start, end):
+    key = span_key(text[start:end], kg_label)
+    if key and not is_verb_use(text, start, end):
         return Candidate(start, end, kg_label, key, round(min(max(probability, 0.0), 1.0), 3), COMPONENT)
     return None
+
+
+# Distinct model span texts met in a build, far fewer than the spans (a phrase recurs
+# across abstracts and :func:`spread` repeats it within one): the most recent are kept.
+SPAN_KEY_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=SPAN_KEY_CACHE)
+def span_key(span: str, label: str) -> str:
+    """The key of a model span written `span` of kg type `label`, or "" when kg keeps no
+    such span wherever it stands (nothing left of the key, or not :func:`_precise_enough`).
+
+    >>> [span_key("concrete Gaussian Mixture (GM)", "Method"), span_key("inductive bias", "Dataset")]
+    ['concrete-gaussian-mixture', '']
+    """
+    # "concrete Gaussian Mixture (GM)" is the concept "concrete Gaussian Mixture"
+    key = without_generic_head(concept_key(_PARENTHESES.sub("", span) or span), label)
+    return key if key and _precise_enough(label, span) else ""
 
 
 class ModelMatcher:
@@ -291,13 +325,22 @@ class ModelMatcher:
             return
         spans = numpy.asarray(indices.dataXd)
         scores = sum(member(todo, indices) for member in self.members) / len(self.members)
-        offset = 0
-        for doc, length in zip(todo, lengths):
-            found = decode(spans[offset:offset + length], scores[offset:offset + length], self.labels, self.threshold)
-            offset += length
-            chars = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), label, p) for s, e, label, p in found]
+        for doc, found in zip(todo, decode_batch(spans, scores, lengths, self.labels, self.threshold)):
             text = text_of(doc)
-            candidates(doc).extend(span_candidates(text, spread(text, chars)))
+            candidates(doc).extend(span_candidates(text, spread(text, char_spans(doc, found))))
+
+
+def char_spans(doc: Doc, spans: list[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """Token spans (start, end, label, probability) as character spans of the doc's text.
+
+    >>> doc = spacy.blank("en")("We use BLEU scores.")
+    >>> char_spans(doc, [(2, 4, "Metric", 0.8)])
+    [(7, 18, 'Metric', 0.8)]
+    """
+    if not spans:
+        return []
+    offsets = doc.to_array([IDX, LENGTH]).tolist()  # once per doc: a Token per span costs more
+    return [(offsets[s][0], offsets[e - 1][0] + offsets[e - 1][1], label, p) for s, e, label, p in spans]
 
 
 def model_dirs(path: Path) -> list[Path]:
@@ -314,70 +357,6 @@ def model_dirs(path: Path) -> list[Path]:
 def make_model_matcher(nlp: Language, name: str, path: str | None, threshold: float) -> ModelMatcher:
     ensure_extensions()
     return ModelMatcher([load_model(p, nlp.vocab) for p in model_dirs(Path(path) if path else MODEL_DIR)], threshold)
-
-
-# --- the span suggester: which token spans the span categorizer scores -----------------
-
-# Tokens a concept's span never runs across (sentence punctuation, a clause's subject or verb):
-# the ``span_breaks`` row of concept_words.jsonl.
-
-
-def phrase_spans(first_ok: numpy.ndarray, last_ok: numpy.ndarray, breaks: numpy.ndarray, max_length: int) -> numpy.ndarray:
-    """(start, end) token spans up to `max_length` that start and end on allowed tokens
-    and contain no break token after their first.
-
-    >>> phrase_spans(numpy.array([1, 0, 1]), numpy.array([1, 0, 1]), numpy.array([0, 1, 0]), 3).tolist()
-    [[0, 1], [2, 3]]
-    """
-    n = len(first_ok)
-    cum = numpy.concatenate([[0], numpy.cumsum(breaks)])
-    found = []
-    for length in range(1, min(max_length, n) + 1):
-        starts = numpy.arange(n - length + 1)
-        ends = starts + length
-        keep = first_ok[starts].astype(bool) & last_ok[ends - 1].astype(bool) & (cum[ends] - cum[starts + 1] == 0)
-        found.append(numpy.stack([starts[keep], ends[keep]], axis=1))
-    spans = numpy.concatenate(found) if found else numpy.zeros((0, 2), dtype="int64")
-    return spans[numpy.lexsort((spans[:, 1], spans[:, 0]))]
-
-
-def token_flags(doc: Doc) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-    """Per token: may start a span, may end one, breaks one. Function words and
-    punctuation do not start or end a concept ("the", "of", ","), except a word opening
-    a hyphenated compound ("on-line", "two-stage") and a closing parenthesis ("(CNNs)")."""
-    arr = doc.to_array([ORTH, LOWER, IS_PUNCT, IS_SPACE, IS_STOP, IS_UPPER, SPACY]).astype("uint64")
-    strings = doc.vocab.strings
-    orth, lower, punct, space, stop, upper, spacy_ws = arr.T
-    hyphen = strings.add("-")
-    glued = spacy_ws == 0  # no space after the token
-    next_is_hyphen = numpy.zeros(len(doc), dtype=bool)
-    next_is_hyphen[:-1] = (orth[1:] == hyphen) & glued[:-1]
-    after_hyphen = numpy.zeros(len(doc), dtype=bool)
-    after_hyphen[1:] = (orth[:-1] == hyphen) & glued[:-1]
-    word = (punct == 0) & (space == 0)
-    content = (stop == 0) | (upper == 1)  # "AS" is a name, "as" a function word
-    first_ok = word & (content | next_is_hyphen)
-    last_ok = (word & (content | after_hyphen)) | (orth == strings.add(")"))
-    breaks = numpy.isin(lower, [strings.add(w) for w in word_list("span_breaks")]) | (space == 1)
-    return first_ok, last_ok, breaks
-
-
-@registry.misc("kg.phrase_suggester.v1")
-def build_phrase_suggester(max_length: int = 10):
-    """Suggest noun-phrase-like spans (:func:`token_flags`), a quarter of all n-grams
-    up to `max_length` yet 97-98% of SciERC's gold spans."""
-
-    def suggest(docs: Iterable[Doc], *, ops: Ops | None = None) -> Ragged:
-        ops = ops or get_current_ops()
-        spans, lengths = [], []
-        for doc in docs:
-            found = phrase_spans(*token_flags(doc), max_length) if len(doc) else numpy.zeros((0, 2), dtype="int64")
-            spans.append(found)
-            lengths.append(len(found))
-        data = numpy.concatenate(spans) if spans else numpy.zeros((0, 2), dtype="int64")
-        return Ragged(ops.asarray2i(data.astype("int32")), ops.asarray1i(numpy.array(lengths, dtype="int32")))
-
-    return suggest
 
 
 # --- training support: the scorer training/ner.cfg selects the best model with ---------

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -83,6 +83,12 @@ def is_distinctive(name: str) -> bool:
     return any(sum(c.isupper() for c in word) >= 2 for word in words)
 
 
+# Distinct phrases asked about in a build (rule hits, model spans, long forms): the most
+# recent are kept, a bounded table.
+HEAD_LABEL_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=HEAD_LABEL_CACHE)
 def head_label(phrase: str) -> str | None:
     """The concept type the phrase's last word implies, if any."""
     last = re.split(r"[\s-]+", phrase.strip())[-1].lower()

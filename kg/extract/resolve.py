@@ -56,7 +56,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.extract.abbreviations import AbbreviationPair
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, text_of
+from kg.extract.candidates import Candidate, Occupied, candidates, ensure_extensions, text_of
 from kg.extract.gazetteer import COMPONENT as GAZETTEER
 from kg.extract.generic import generic_keys, is_generic
 from kg.extract.overlap import ACRONYM, MODEL, merge_model
@@ -118,14 +118,43 @@ def expand_acronyms(
         added.append(Candidate(pair.short_start, pair.short_end, label, key, SHORT_FORM_CONFIDENCE, COMPONENT, canonical=canonical))
     definitions = {(p.short_start, p.short_end) for p in pairs}
     for short, (label, key, canonical) in defined.items():
-        for match in re.finditer(rf"(?<![\w-]){re.escape(short)}s?(?![\w-])", text):
-            if match.span() not in definitions:
-                added.append(Candidate(match.start(), match.end(), label, key, BARE_SHORT_FORM_CONFIDENCE, COMPONENT, canonical=canonical))
+        for span in bare_uses(text, short):
+            if span not in definitions:
+                added.append(Candidate(*span, label, key, BARE_SHORT_FORM_CONFIDENCE, COMPONENT, canonical=canonical))
     return added, defined
+
+
+def _glued(ch: str) -> bool:
+    """A character a word runs on through (a regex's \\w, or a hyphen)."""
+    return ch.isalnum() or ch in "_-"
+
+
+def bare_uses(text: str, short: str) -> list[tuple[int, int]]:
+    """(start, end) of each use of `short`, perhaps plural, as a word of its own: what
+    ``(?<![\\w-])SHORTs?(?![\\w-])`` finds, by a plain scan (a regex per acronym would
+    cost a compile per abstract).
+
+    >>> bare_uses("GNNs and GNN-based GNN, pre-GNN GNNsx GNN_", "GNN")
+    [(0, 4), (19, 22)]
+    """
+    found = []
+    start = text.find(short)
+    while start >= 0:
+        end = start + len(short)
+        if end < len(text) and text[end] == "s" and not _glued(text[end + 1:end + 2] or " "):
+            end += 1
+        if (start and _glued(text[start - 1])) or _glued(text[end:end + 1] or " "):
+            start = text.find(short, start + 1)
+            continue
+        found.append((start, end))
+        start = text.find(short, end)
+    return found
 
 
 def rekey_short_forms(text: str, cands: list[Candidate], defined: dict[str, tuple[str, str, str]]) -> list[Candidate]:
     """A candidate whose text is a defined short form ("LAPP" in the title) takes the long form's key."""
+    if not defined:
+        return list(cands)
     out = []
     for cand in cands:
         definition = defined.get(strip_acronym_plural(text[cand.start:cand.end]))
@@ -139,19 +168,24 @@ def rekey_short_forms(text: str, cands: list[Candidate], defined: dict[str, tupl
 def assign_roles(cands: list[Candidate], explicit: frozenset[str] = frozenset()) -> list[Candidate]:
     """Mark every mention of a method the paper proposes; known methods are not proposed
     unless the paper names them right after "we propose" (keys in `explicit`)."""
+    method = ConceptType.METHOD.value
     known = {c.key for c in cands if c.component == GAZETTEER} - explicit
-    proposed = {
-        c.key for c in cands
-        if c.component == PROPOSALS and c.label == ConceptType.METHOD.value and c.key not in known
-    }
+    proposed = {c.key for c in cands if c.component == PROPOSALS and c.label == method and c.key not in known}
     # A proposed acronym ("LAPP") stands for its long form: propose that key as well.
     spans = {(c.start, c.end): c.key for c in cands if c.component == PROPOSALS}
     proposed |= {c.key for c in cands if c.component == COMPONENT and spans.get((c.start, c.end)) in proposed}
     return [
-        replace(c, role=Role.PROPOSES) if c.key in proposed and c.label == ConceptType.METHOD.value else
-        replace(c, role=Role.USES) if c.role is Role.PROPOSES else c
+        _with_role(c, Role.PROPOSES) if c.key in proposed and c.label == method else
+        _with_role(c, Role.USES) if c.role is Role.PROPOSES else c
         for c in cands
     ]
+
+
+def _with_role(cand: Candidate, role: Role) -> Candidate:
+    """`cand` with `role` (itself when it has it: roles are assigned twice per doc)."""
+    if cand.role is role:
+        return cand
+    return Candidate(cand.start, cand.end, cand.label, cand.key, cand.confidence, cand.component, role, cand.canonical)
 
 
 # Head nouns that, right after a name, belong to its mention: "the CIFAR-10 dataset".
@@ -195,6 +229,8 @@ def extend_to_head(text: str, cands: list[Candidate], others: Sequence[Candidate
 def _head_end(text: str, label: str, end: int, others: Iterable[Candidate]) -> int | None:
     """Where a head noun of `label` right after `end` ends, unless it runs into one of
     `others` ("BERT [model compression]")."""
+    if text[end:end + 1] not in (" ", "\t"):
+        return None  # a head noun starts after a space (the patterns' first step, done without a regex call)
     head = _HEAD_AFTER[label].match(text, end) if label in _HEAD_AFTER else None
     if head and not any(o.start < head.end() and o.end > end for o in others):
         return head.end()
@@ -205,15 +241,15 @@ def select(cands: list[Candidate]) -> list[Candidate]:
     """Greedy overlap resolution: confidence, then length, then position; generic terms
     go, and so do a rule's guesses made only of generic words (policy 3)."""
     taken: list[Candidate] = []
-    occupied: list[tuple[int, int]] = []
+    occupied = Occupied()
+    generic = generic_keys()
     for cand in sorted(cands, key=lambda c: (-c.confidence, -c.length, c.start, c.label, c.key)):
         # a curated name stays even when its words are generic ("neural process"); the
         # model learnt from SciERC which phrases of such words name a concept
-        if cand.key in generic_keys() or (cand.component not in (GAZETTEER, MODEL) and is_generic(cand.key)):
+        if cand.key in generic or (cand.component not in (GAZETTEER, MODEL) and is_generic(cand.key)):
             continue
-        if all(cand.end <= s or cand.start >= e for s, e in occupied):
+        if occupied.take(cand.start, cand.end):
             taken.append(cand)
-            occupied.append((cand.start, cand.end))
     return sorted(taken, key=lambda c: (c.start, c.end))
 
 
@@ -247,6 +283,8 @@ def join_definitions(text: str, chosen: list[Candidate], pairs: list[Abbreviatio
         whole = replace(long, end=end, confidence=max(long.confidence, short.confidence), role=role,
                         canonical=long.canonical or short.canonical or text[long.start:long.end])
         joined[long], joined[short] = whole, whole
+    if not joined and all((a.start, a.end) < (b.start, b.end) for a, b in zip(chosen, chosen[1:])):
+        return list(chosen)  # in order, no two alike: what the sort below would give, without hashing them all
     return sorted({joined.get(c, c) for c in chosen}, key=lambda c: (c.start, c.end))
 
 
@@ -262,7 +300,9 @@ def resolve(text: str, cands: list[Candidate], pairs: list[AbbreviationPair]) ->
     explicit = frozenset(c.key for c in proposals if is_explicit(text, c.start))
     chosen = select(assign_roles(everything + proposals, explicit)[: len(everything)])
     # and one that lost its span to an acronym keeps its role through the acronym's key.
-    roled = assign_roles(chosen + [c for c in proposals if c not in chosen], explicit)[: len(chosen)]
+    spans = {(c.start, c.end) for c in chosen} if proposals else set()
+    lost = [c for c in proposals if (c.start, c.end) not in spans or c not in chosen]
+    roled = assign_roles(chosen + lost, explicit)[: len(chosen)]
     return join_definitions(text, roled, pairs)
 
 
