@@ -242,7 +242,8 @@
     var list = el("ul", "node-list");
     items.slice(0, LIST_LIMIT).forEach(function (item) { var li = el("li"); li.appendChild(item); list.appendChild(li); });
     body.appendChild(list);
-    if (items.length > LIST_LIMIT) body.appendChild(el("p", "hint", "and " + (items.length - LIST_LIMIT) + " more"));
+    /* "not listed": these are in the page, unlike the "in the corpus, not in this page" line that may follow */
+    if (items.length > LIST_LIMIT) body.appendChild(el("p", "hint", "and " + (items.length - LIST_LIMIT) + " more, not listed"));
   }
 
   /* A result row r: [start, end, text, value, unit, kind, metric, dataset, method (node ids or -1)].
