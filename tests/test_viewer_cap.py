@@ -6,8 +6,8 @@ with the number of papers. The browser test is skipped without Chromium, failed 
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import os
 import re
 from pathlib import Path
 
@@ -15,12 +15,17 @@ import networkx as nx
 import pytest
 
 from kg.viz import write_html
-from kg.viz.bench import CHROMIUM, CHROMIUM_ARGS
 from kg.viz.conceptmap import concept_map, paper_year
 from kg.viz.mapbench import field_graph
 from kg.viz.mapdata import recount
 from kg.viz.model import page_order, rank_nodes
 from kg.viz.render import render_page
+
+# the viewer's browser fixtures (one Chromium per module, skip-or-fail, open a written page)
+_spec = importlib.util.spec_from_file_location("kg_viz_map_page", Path(__file__).parent / "fixtures" / "viz" / "map_page.py")
+map_page = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(map_page)
+browser_or_problem = map_page.browser_or_problem
 
 CAP = 60  # papers the test pages embed
 
@@ -152,67 +157,50 @@ def test_page_stops_growing_with_the_papers():
 # ---- in the browser ------------------------------------------------------------------------------
 
 
-def _skip_or_fail(problem: str):
-    if os.environ.get("CI"):
-        pytest.fail(f"{problem}; CI is set, so the browser tests must run")
-    pytest.skip(problem)
-
-
 @pytest.mark.browser
-def test_capped_page_filters_exactly_and_lists_what_it_embeds(tmp_path):
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _skip_or_fail("playwright is not installed")
-    if not Path(CHROMIUM).is_file():
-        _skip_or_fail(f"no Chromium at {CHROMIUM}")
+def test_capped_page_filters_exactly_and_lists_what_it_embeds(browser_or_problem, tmp_path):
+    if isinstance(browser_or_problem, str):
+        map_page.skip_or_fail(browser_or_problem)
     graph = corpus(400)
     cmap = concept_map(graph)
     path = tmp_path / "capped.html"
-    write_html(graph, path, title="capped", max_papers=CAP)
+    page, messages, _ = map_page.open_page(browser_or_problem, graph, path, title="capped", max_papers=CAP)
     data = data_of(path.read_text(encoding="utf-8"))
     embedded = {n["key"] for n in data["nodes"] if n["group"] == "paper"}
     categories = data["map"]["categories"]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.goto(path.as_uri())
-            page.wait_for_function("() => window.kgViewer && window.kgViewer.ready", timeout=20_000)
-            n, m = len(cmap.concepts), len(cmap.edges)
-            for filters in FILTERS:
-                cats = [categories.index(c) for c in filters.get("cats", ())] or None
-                years = filters.get("years") or data["map"]["years"]
-                page.evaluate("o => kgViewer.map.update(o)", {"y0": years[0], "y1": years[1], "cats": cats})
-                got = page.evaluate("([n, m]) => [Array.from({length: n}, (_, c) => kgViewer.map.count(c)),"
-                                    " Array.from({length: m}, (_, k) => kgViewer.map.edgeCount(k)), kgViewer.map.shownPapers()]",
-                                    [n, m])
-                full = filters.get("years") == tuple(data["map"]["years"])  # the page's whole span: no year filter
-                want = brute_force(graph, cmap, None if full else filters.get("years"), filters.get("cats"))
-                assert tuple(got) == want, filters
-            # a concept's panel: its embedded papers for the filters, and how many more the corpus has
-            page.evaluate("o => kgViewer.map.update(o)", {"y0": 2019, "y1": 2023, "cats": None, "minPapers": 1})
-            counts, _edges, _papers = brute_force(graph, cmap, (2019, 2023))
-            c = 0  # the most used concept
-            page.evaluate("k => kgViewer.select(k)", cmap.concepts[c].node)
-            page.wait_for_selector("#panel:not([hidden])")
-            listed = page.eval_on_selector_all("#panel .paper-item button", "bs => bs.map(b => b.textContent)")
-            mine = [p for p in graph.predecessors(cmap.concepts[c].node) if p in embedded
-                    and 2019 <= (paper_year(graph.nodes[p]) or 0) <= 2023]
-            assert sorted(listed) == sorted(graph.nodes[p]["title"] for p in mine) and listed
-            more = page.inner_text("#panel .more-papers")
-            assert more.startswith(f"and {counts[c] - len(mine):,} more papers in the corpus")
-            assert f"embeds {CAP} of its 400 papers" in more
-            assert counts[c] - len(mine) > 0
-            # search finds embedded papers by title, not the others
-            inside = next(iter(sorted(embedded)))
-            outside = sorted(p for p, a in graph.nodes(data=True) if a["kind"] == "paper" and p not in embedded)[0]
-            assert [h["key"] for h in page.evaluate("q => kgViewer.search(q, 50)", graph.nodes[inside]["title"])][:1] == [inside]
-            assert outside not in [h["key"] for h in page.evaluate("q => kgViewer.search(q, 50)", graph.nodes[outside]["title"])]
-            assert "embeds 60 of the corpus" in page.inner_text("#embedded-note")
-            assert not errors, errors
-        finally:
-            browser.close()
+    try:
+        n, m = len(cmap.concepts), len(cmap.edges)
+        for filters in FILTERS:
+            cats = [categories.index(c) for c in filters.get("cats", ())] or None
+            years = filters.get("years") or data["map"]["years"]
+            page.evaluate("o => kgViewer.map.update(o)", {"y0": years[0], "y1": years[1], "cats": cats})
+            got = page.evaluate("([n, m]) => [Array.from({length: n}, (_, c) => kgViewer.map.count(c)),"
+                                " Array.from({length: m}, (_, k) => kgViewer.map.edgeCount(k)), kgViewer.map.shownPapers()]",
+                                [n, m])
+            full = filters.get("years") == tuple(data["map"]["years"])  # the page's whole span: no year filter
+            want = brute_force(graph, cmap, None if full else filters.get("years"), filters.get("cats"))
+            assert tuple(got) == want, filters
+        # a concept's panel: its embedded papers for the filters, and how many more the corpus has
+        page.evaluate("o => kgViewer.map.update(o)", {"y0": 2019, "y1": 2023, "cats": None, "minPapers": 1})
+        counts, _edges, _papers = brute_force(graph, cmap, (2019, 2023))
+        c = 0  # the most used concept
+        page.evaluate("k => kgViewer.select(k)", cmap.concepts[c].node)
+        page.wait_for_selector("#panel:not([hidden])")
+        listed = page.eval_on_selector_all("#panel .paper-item button", "bs => bs.map(b => b.textContent)")
+        mine = [p for p in graph.predecessors(cmap.concepts[c].node) if p in embedded
+                and 2019 <= (paper_year(graph.nodes[p]) or 0) <= 2023]
+        assert sorted(listed) == sorted(graph.nodes[p]["title"] for p in mine) and listed
+        more = page.inner_text("#panel .more-papers")
+        assert more.startswith(f"and {counts[c] - len(mine):,} more papers in the corpus")
+        assert f"embeds {CAP} of its 400 papers" in more
+        assert counts[c] - len(mine) > 0
+        # search finds embedded papers by title, not the others
+        inside = next(iter(sorted(embedded)))
+        outside = sorted(p for p, a in graph.nodes(data=True) if a["kind"] == "paper" and p not in embedded)[0]
+        assert [h["key"] for h in page.evaluate("q => kgViewer.search(q, 50)", graph.nodes[inside]["title"])][:1] == [inside]
+        assert outside not in [h["key"] for h in page.evaluate("q => kgViewer.search(q, 50)", graph.nodes[outside]["title"])]
+        assert "embeds 60 of the corpus" in page.inner_text("#embedded-note")
+        errors = [msg for msg in messages if msg[0] in ("error", "pageerror")]
+        assert not errors, errors
+    finally:
+        page.close()
