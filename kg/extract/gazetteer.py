@@ -19,7 +19,7 @@ import ahocorasick
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.extract.candidates import Candidate, candidates, ensure_extensions, load_jsonl, text_of
+from kg.extract.candidates import Candidate, Occupied, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
 from kg.extract.editions import edition_after
 from kg.normalize import concept_key
 
@@ -105,23 +105,16 @@ def automata() -> tuple[ahocorasick.Automaton, ahocorasick.Automaton]:
 def find_names(text: str) -> list[tuple[int, int, Entry]]:
     """Longest non-overlapping whole-word hits of gazetteer names in `text`."""
     hits = []
-    size = len(text)
     for automaton, haystack in zip(automata(), (lower_same_length(text), text)):
         if automaton.kind != ahocorasick.AHOCORASICK:
             continue
         for end_index, (length, entry) in automaton.iter(haystack):
             start, end = end_index - length + 1, end_index + 1
-            # on a word boundary (candidates.on_word_boundary, inlined: most hits are inside words)
-            if (not start or not text[start - 1].isalnum()) and (end >= size or not text[end].isalnum()):
+            if on_word_boundary(text, start, end):
                 hits.append((start, end, entry))
     hits.sort(key=lambda h: (-(h[1] - h[0]), h[0]))
-    taken: list[tuple[int, int, Entry]] = []
-    occupied = bytearray(size + 1)  # no name is empty: two hits overlap where they share a character
-    for hit in hits:
-        start, end = hit[0], hit[1]
-        if occupied.find(1, start, end) < 0:
-            occupied[start:end] = b"\x01" * (end - start)
-            taken.append(hit)
+    occupied = Occupied()
+    taken = [hit for hit in hits if occupied.take(hit[0], hit[1])]
     return sorted(taken, key=lambda h: h[0])
 
 

@@ -35,7 +35,7 @@ from thinc.api import NumpyOps
 
 from kg.errors import InputError
 from kg.extract.generic import word_list
-from kg.extract.candidates import Candidate, Occupied, candidates, ensure_extensions, load_jsonl, text_of
+from kg.extract.candidates import Candidate, Occupied, candidates, ensure_extensions, load_jsonl, on_word_boundary, text_of
 from kg.extract.inference import SpanModel
 from kg.extract.spancat import make_kg_spancat  # noqa: F401 (registers the model's factory, kg_spancat)
 from kg.extract.suggester import build_phrase_suggester, phrase_spans, token_flags  # noqa: F401 (re-exported)
@@ -117,13 +117,12 @@ def decode_batch(indices: numpy.ndarray, scores: numpy.ndarray, lengths: Sequenc
     passing = numpy.flatnonzero(prob >= threshold)  # ascending, so stable sorts keep ties in this order
     order = passing[numpy.argsort(-prob[passing], kind="stable")]
     order = order[numpy.argsort(doc_of[order], kind="stable")]  # doc by doc, each most probable first
-    width, current, occupied = int(indices[:, 1].max()) + 1, -1, bytearray()
+    current, occupied = -1, Occupied()
     for doc, start, end, label, p in zip(doc_of[order].tolist(), indices[order, 0].tolist(), indices[order, 1].tolist(),
                                          best[order].tolist(), prob[order].tolist()):
         if doc != current:
-            current, occupied = doc, bytearray(width)  # the tokens this doc's kept spans cover
-        if occupied.find(1, start, end) < 0:
-            occupied[start:end] = b"\x01" * (end - start)
+            current, occupied = doc, Occupied()  # the tokens this doc's kept spans cover
+        if occupied.take(start, end):
             found[doc].append((start, end, labels[label], round(p, 3)))
     return [sorted(spans) for spans in found]
 
@@ -157,18 +156,17 @@ def _occurrences(text: str, phrase: str) -> Iterator[int]:
     >>> list(_occurrences("SMT, pre-SMT, SMTs, /SMT and SMT.", "SMT"))
     [0, 29]
     """
-    size, stop = len(phrase), len(text)
+    size = len(phrase)
     start = text.find(phrase)
     while start >= 0:
         end = start + size
-        before = text[start - 1] if start else " "
-        after = text[end] if end < stop else " "
-        # a word character (as \w, "_" is one) or a hyphen glues words; a slash before is a URL path
-        if before.isalnum() or after.isalnum() or before in "_/-" or after in "_-":
-            start = text.find(phrase, start + 1)
-        else:
+        # as \w, "_" is a word character; a hyphen glues words; a slash before is a URL path
+        glued = text[start - 1:start] in ("_", "/", "-") or text[end:end + 1] in ("_", "-")
+        if on_word_boundary(text, start, end) and not glued:
             yield start
             start = text.find(phrase, end)
+        else:
+            start = text.find(phrase, start + 1)
 
 
 @cache
