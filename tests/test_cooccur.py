@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from kg.viz.conceptmap import association_strength, cooccurrences, thin_edges
-from kg.viz.cooccur import pair_counts, pair_years, thin_pairs
+from kg.viz.cooccur import pair_cells, pair_counts, thin_pairs
 
 
 def reference_cooccurrences(paper_concepts) -> Counter:
@@ -68,11 +68,21 @@ def test_counts_thinning_and_years_equal_the_reference(seed):
         for pair in pairs:
             if year is not None and pair[0] in concepts and pair[1] in concepts:
                 expected[pair][year] += 1
-    assert pair_years(papers, years, n, pairs) == expected
+    assert cells_by_year(papers, years, n, pairs) == expected
+
+
+def cells_by_year(papers, years, n, pairs) -> dict:
+    """pair_cells with one cell per year (the undated papers in a cell of their own, left
+    out), as {(i, j): Counter(year -> papers using both)}."""
+    dated = sorted({y for y in years if y is not None})
+    cell = {y: k for k, y in enumerate(dated)}
+    flat = pair_cells(papers, [cell.get(y, len(dated)) for y in years], n, len(dated) + 1, pairs)
+    return {pair: Counter({dated[c]: k for c, k in zip(row[::2], row[1::2]) if c < len(dated)})
+            for pair, row in zip(pairs, flat)}
 
 
 def test_empty_corpus():
     i, j, c = pair_counts([(), (3,)], 5)
     assert len(i) == len(j) == len(c) == 0
     assert thin_pairs(i, j, c, [0] * 5, 1) == []
-    assert pair_years([(), (3,)], [2020, None], 5, []) == {}
+    assert pair_cells([(), (3,)], [0, 1], 5, 2, []) == []

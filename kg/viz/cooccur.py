@@ -16,30 +16,17 @@ about a second (tests/test_cooccur.py checks them against a plain-Python referen
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
 
 
-def _pair_codes(paper_concepts: Sequence[Sequence[int]], n: int, rows: Sequence[int] | None = None) -> np.ndarray:
-    """Codes of every pair of each paper's (sorted, distinct) concepts, papers grouped by
-    their number of concepts so each group is one array operation. With `rows`, only those
-    papers; the codes come out grouped, not in paper order."""
-    by_length: dict[int, list[int]] = defaultdict(list)
-    for p in range(len(paper_concepts)) if rows is None else rows:
-        if len(paper_concepts[p]) > 1:
-            by_length[len(paper_concepts[p])].append(p)
-    parts = []
-    for length, members in sorted(by_length.items()):
-        matrix = np.array([paper_concepts[p] for p in members], dtype=np.int64)
-        upper_i, upper_j = np.triu_indices(length, 1)
-        parts.append((matrix[:, upper_i] * n + matrix[:, upper_j]).ravel())
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-
-
-def _pair_codes_rows(paper_concepts: Sequence[Sequence[int]], n: int, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_pair_codes` of the papers `rows`, with the paper each code comes from."""
+def _pair_codes(paper_concepts: Sequence[Sequence[int]], n: int, rows: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of every pair of each paper's (sorted, distinct) concepts among the papers
+    `rows`, with the paper each code comes from; papers are grouped by their number of
+    concepts so each group is one array operation (the codes come out grouped, not in
+    paper order)."""
     by_length: dict[int, list[int]] = defaultdict(list)
     for p in rows:
         if len(paper_concepts[p]) > 1:
@@ -116,7 +103,7 @@ def pair_cells(paper_concepts: Sequence[Sequence[int]], paper_cells: Sequence[in
     cell_of = np.asarray(paper_cells, dtype=np.int64)
     total = None
     for begin in range(0, len(paper_concepts), chunk):
-        codes, owners = _pair_codes_rows(paper_concepts, n, range(begin, min(begin + chunk, len(paper_concepts))))
+        codes, owners = _pair_codes(paper_concepts, n, range(begin, min(begin + chunk, len(paper_concepts))))
         keep = np.isin(codes, wanted)
         if keep.any():
             total = _accumulate(total, np.searchsorted(wanted, codes[keep]) * n_cells + cell_of[owners[keep]])
@@ -132,7 +119,8 @@ def pair_counts(paper_concepts: Sequence[Sequence[int]], n: int, *, chunk: int =
     `chunk` at a time (the memory: a chunk's pairs and the distinct pairs so far)."""
     total = None
     for begin in range(0, len(paper_concepts), chunk):  # bounded memory: a chunk's pairs at a time
-        total = _accumulate(total, _pair_codes(paper_concepts, n, range(begin, min(begin + chunk, len(paper_concepts)))))
+        codes, _owners = _pair_codes(paper_concepts, n, range(begin, min(begin + chunk, len(paper_concepts))))
+        total = _accumulate(total, codes)
     codes, counts = total if total is not None else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     return codes // n, codes % n, counts
 
@@ -161,20 +149,4 @@ def thin_pairs(
     return [(int(i[k]), int(j[k]), int(count[k]), round(float(strength[k]), 4)) for k in kept]
 
 
-def pair_years(paper_concepts: Sequence[Sequence[int]], years: Sequence[int | None], n: int,
-               pairs: Sequence[tuple[int, int]]) -> dict[tuple[int, int], Counter]:
-    """{(i, j): Counter(year -> papers using both)} for the given `pairs`, over dated papers."""
-    out: dict[tuple[int, int], Counter] = {pair: Counter() for pair in pairs}
-    if not pairs:
-        return out
-    wanted = np.array(sorted(i * n + j for i, j in pairs), dtype=np.int64)
-    for year in sorted({y for y in years if y is not None}):
-        rows = [p for p, y in enumerate(years) if y == year]
-        codes = _pair_codes(paper_concepts, n, rows)
-        codes = codes[np.isin(codes, wanted)]
-        for code, times in zip(*np.unique(codes, return_counts=True)):
-            out[int(code) // n, int(code) % n][year] = int(times)
-    return out
-
-
-__all__ = ["concept_cells", "pair_cells", "pair_counts", "pair_years", "thin_pairs"]
+__all__ = ["concept_cells", "pair_cells", "pair_counts", "thin_pairs"]
