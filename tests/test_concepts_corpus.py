@@ -108,6 +108,25 @@ def test_materials_are_kinds_not_datasets_and_named_kinds_keep_their_type() -> N
     assert g.nodes["concept:Method:adam"]["broader"] == ("concept:Method:optimizer",)  # "the Adam optimizer"
 
 
+def test_described_data_is_a_kind_a_named_dataset_is_not() -> None:
+    """A lower-case phrase headed by data, dataset or corpus describes data ("imbalanced
+    medical dataset", "click data"); a dataset's name is written like one ("IDRID
+    dataset") or defined with an acronym ("Stanford Question Answering Dataset (SQuAD)")."""
+    a = ("We pretrain on an imbalanced medical dataset and click data, then test on the IDRID dataset "
+         "and the Stanford Question Answering Dataset (SQuAD).")
+    squad = "Stanford Question Answering Dataset (SQuAD)"
+    g = graph_of((a, [m("imbalanced medical dataset", a, "Dataset"), m("click data", a, "Dataset"),
+                      m("IDRID dataset", a, "Dataset"),
+                      m(squad, a, "Dataset", key="stanford-question-answering-dataset", long_form=squad[:-8])]))
+    for key in ("imbalanced-medical-dataset", "click-data"):
+        assert g.nodes[f"concept:Dataset:{key}"]["generic"], key
+        assert g.edges["paper:t:0", f"concept:Dataset:{key}"]["relation"] == "mentions"
+    for key in ("idrid-dataset", "stanford-question-answering-dataset"):
+        assert not g.nodes[f"concept:Dataset:{key}"]["generic"], key
+        assert g.edges["paper:t:0", f"concept:Dataset:{key}"]["relation"] == "usesDataset"
+    assert has_weak_head("click-data") and has_weak_head("medical-dataset") and has_weak_head("text-corpus")
+
+
 def test_family_by_version_suffix_and_versions_kept() -> None:
     assert [family_key(k) for k in ["resnet-20", "gpt-4", "adam"]] == ["resnet", "gpt", None]
     a = "We compress ResNet-20 and ResNet-50; ResNet is the family."
