@@ -67,6 +67,11 @@ class Mention:
     role: Role = Role.USES
     long_form: str | None = None  # the concept's full name, when the text is an acronym, an alias or a definition
 
+    def __reduce__(self):
+        """Pickled as plain values, its enums by value (see :func:`_mention`)."""
+        return _mention, (_plain(self.field), self.start, self.end, self.text, self.label, self.key, self.confidence,
+                          self.component, _plain(self.role), self.long_form)
+
 
 @dataclass(frozen=True)
 class Repository:
@@ -116,3 +121,49 @@ class Result:
     method: str | None = None
     confidence: float = 0.7
     component: str = "results"
+
+    def __reduce__(self):
+        """Pickled as plain values, its enums by value (see :func:`_mention`)."""
+        return _result, (_plain(self.field), self.start, self.end, self.text, self.value, self.unit, _plain(self.kind),
+                         self.metric, self.dataset, self.method, self.confidence, self.component)
+
+
+# --- pickling ---------------------------------------------------------------------------------
+# Mentions and results are pickled by the million: from the extraction workers to the graph
+# builder, and into and out of the spill file (kg.spill). By default pickle rebuilds a
+# frozen dataclass through its __dict__ and each enum by calling its class; rebuilt from
+# plain values, with the enums looked up in a dict, a paper's records load in about half
+# the time and take a third less space.
+
+_FIELDS = {f.value: f for f in Field}
+_ROLES = {r.value: r for r in Role}
+_KINDS = {k.value: k for k in ResultKind}
+
+
+def _plain(member):
+    """An enum member's value (anything else as it is)."""
+    return member.value if isinstance(member, Enum) else member
+
+
+def _mention(field, start, end, text, label, key, confidence, component, role, long_form) -> Mention:
+    """A pickled Mention, rebuilt.
+
+    >>> import pickle
+    >>> m = Mention(Field.TITLE, 0, 4, "BERT", "Method", "bert", 0.9, "gazetteer", Role.PROPOSES)
+    >>> pickle.loads(pickle.dumps(m)) == m, pickle.loads(pickle.dumps(m)).role is Role.PROPOSES
+    (True, True)
+    """
+    return Mention(_FIELDS.get(field, field), start, end, text, label, key, confidence, component,
+                   _ROLES.get(role, role), long_form)
+
+
+def _result(field, start, end, text, value, unit, kind, metric, dataset, method, confidence, component) -> Result:
+    """A pickled Result, rebuilt.
+
+    >>> import pickle
+    >>> r = Result(Field.ABSTRACT, 3, 8, "91.3%", Decimal("91.3"), "%", ResultKind.ABSOLUTE, metric="accuracy")
+    >>> pickle.loads(pickle.dumps(r)) == r, pickle.loads(pickle.dumps(r)).kind is ResultKind.ABSOLUTE
+    (True, True)
+    """
+    return Result(_FIELDS.get(field, field), start, end, text, value, unit, _KINDS.get(kind, kind), metric, dataset,
+                  method, confidence, component)
