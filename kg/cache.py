@@ -130,22 +130,27 @@ def paper_key(version: bytes, paper: Paper) -> bytes:
 # --- values ---------------------------------------------------------------------------------
 
 
-def _converter(hint: Any) -> Callable[[Any], Any]:
-    """How a JSON value becomes a field of type `hint` again (Optional[...] allowed)."""
+def _converter(hint: Any) -> Callable[[Any], Any] | None:
+    """How a JSON value becomes a field of type `hint` again (Optional[...] allowed); None
+    when it is one already (str, int, float, bool: JSON keeps their types). An enum's
+    member is looked up by value (a KeyError for another value)."""
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     if typing.get_origin(hint) in (typing.Union, types.UnionType) and len(args) == 1:
         inner = _converter(args[0])
-        return lambda v: None if v is None else inner(v)
+        return None if inner is None else (lambda v: None if v is None else inner(v))
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint
+        return {member.value: member for member in hint}.__getitem__
     if hint is Decimal:
         return Decimal
     if typing.get_origin(hint) is tuple or hint is tuple:
         return tuple
-    return lambda v: v  # str, int, float, bool: JSON keeps their types
+    return None
 
 
-_CONVERTERS = {cls: [(f.name, _converter(typing.get_type_hints(cls)[f.name])) for f in fields(cls)] for cls in _RECORDS}
+_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in _RECORDS}
+# per record type: (position, converter) of each field JSON does not give back as it was
+_CONVERTERS = {cls: tuple((i, c) for i, f in enumerate(fields(cls))
+                          if (c := _converter(typing.get_type_hints(cls)[f.name])) is not None) for cls in _RECORDS}
 
 
 def _plain(value: Any) -> Any:
@@ -158,23 +163,35 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _row(record: Any) -> list:
+    """A record's field values in declaration order, as JSON values."""
+    return [v if v.__class__ in _AS_IS else _plain(v) for v in map(record.__getattribute__, _FIELDS[type(record)])]
+
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})  # exactly these types: a str enum is converted
+
+
 def encode(extracted: ExtractedPaper) -> bytes:
     """A paper's mentions, repositories and results as compressed JSON (its paper is not kept)."""
-    parts = [[[_plain(getattr(r, name)) for name, _ in _CONVERTERS[type(r)]] for r in records]
-             for records in (extracted.mentions, extracted.repositories, extracted.results)]
+    parts = [[_row(r) for r in records] for records in (extracted.mentions, extracted.repositories, extracted.results)]
     return zlib.compress(json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
 def decode(data: bytes, paper: Paper) -> ExtractedPaper:
     """The ExtractedPaper `encode` kept, for `paper` (from the current input). Raises
-    ValueError (or TypeError, zlib.error) on a value it cannot read."""
+    ValueError (or TypeError, KeyError, zlib.error) on a value it cannot read."""
     mentions, repositories, results = json.loads(zlib.decompress(data).decode("utf-8", "surrogatepass"))
 
     def rebuild(cls: type, rows: list) -> tuple:
-        converters = _CONVERTERS[cls]
-        if any(len(row) != len(converters) for row in rows):
-            raise ValueError(f"a cached {cls.__name__} has the wrong number of fields")
-        return tuple(cls(**{name: convert(v) for (name, convert), v in zip(converters, row)}) for row in rows)
+        width, converters = len(_FIELDS[cls]), _CONVERTERS[cls]
+        records = []
+        for row in rows:
+            if len(row) != width:
+                raise ValueError(f"a cached {cls.__name__} has the wrong number of fields")
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            records.append(cls(*row))
+        return tuple(records)
 
     return ExtractedPaper(paper, rebuild(Mention, mentions), rebuild(Repository, repositories),
                           rebuild(Result, results))
