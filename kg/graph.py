@@ -320,7 +320,24 @@ def written_around(text: str, name: str) -> bool:
     """
     if text == name:
         return False
-    return re.search(rf"(?<![\w-]){re.escape(name)}(?:e?s)?(?![\w-])", text, re.IGNORECASE) is not None
+    low, lowered_name = text.lower(), name.lower()
+    if len(low) != len(text) or len(lowered_name) != len(name):  # a letter whose lower case is longer ("İ")
+        return re.search(rf"(?<![\w-]){re.escape(name)}(?:e?s)?(?![\w-])", text, re.IGNORECASE) is not None
+    # the same test without a pattern made per name: names are many, and each new pattern is compiled
+    at = low.find(lowered_name)
+    while at >= 0:
+        if at == 0 or not _in_word(low[at - 1]):
+            end = at + len(lowered_name)
+            ends = (end, end + 1 if low.startswith("s", end) else -1, end + 2 if low.startswith("es", end) else -1)
+            if any(e >= 0 and (e == len(low) or not _in_word(low[e])) for e in ends):
+                return True
+        at = low.find(lowered_name, at + 1)
+    return False
+
+
+def _in_word(char: str) -> bool:
+    """`char` is a word character (regex ``\\w``) or a hyphen."""
+    return char.isalnum() or char in "_-"
 
 
 def _words(text: str) -> list[str]:

@@ -235,3 +235,26 @@ def test_result_links_follow_the_mentions_graph_time_fixes_rename() -> None:
     of_method = [t.object.value for t in graph_triples(graph) if t.predicate.value.endswith("#ofMethod")]
     assert len(of_method) == 1 and of_method[0].endswith("resnet-20")
     assert concept_node("Method", "resnet") in graph  # the other paper's ResNet is still there
+
+
+def test_written_around_agrees_with_its_pattern() -> None:
+    """written_around finds a name with words around it without a regex made per name; on
+    texts built from the characters that matter (case, plural s/es, hyphens, underscores,
+    digits, spaces) it answers as the pattern it replaces."""
+    import random
+    import re
+
+    from kg.graph import written_around
+
+    def by_pattern(text: str, name: str) -> bool:
+        return text != name and re.search(rf"(?<![\w-]){re.escape(name)}(?:e?s)?(?![\w-])", text, re.IGNORECASE) is not None
+
+    rng = random.Random(11)
+    alphabet = "aAbBsSeE -_1é"
+    for _ in range(20_000):
+        name = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 3)))
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4))) + name + \
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 4)))
+        assert written_around(text, name) is by_pattern(text, name), (text, name)
+    assert written_around("the CIFAR-10 dataset", "CIFAR-10") and not written_around("CIFAR-100", "CIFAR-10")
+    assert written_around("two İstanbul sets", "İstanbul")  # a lower case longer than the letter: the pattern
