@@ -4,7 +4,6 @@ the file while it is written (kg.rdf.write.StreamingLoad)."""
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -124,31 +123,3 @@ def test_a_failing_load_is_the_callers_error_and_never_blocks_the_writer(tmp_pat
     with pytest.raises(OSError, match="No space"):
         loading.result()
     assert not (tmp_path / "store").exists()
-
-
-def test_the_loader_takes_larger_chunks_once_the_build_waits_for_it(tmp_path, monkeypatch):
-    """While the build still writes, each call of the loader takes `chunk_lines`; once it
-    waits in result(), `alone_chunk_lines` (both cores are the loader's)."""
-    taken, release = [], threading.Event()
-    real_load = StreamingLoad._load
-
-    def load(self, store, chunk):
-        taken.append(chunk.count(b"\n"))
-        if len(taken) == 1:
-            assert release.wait(10)
-        real_load(self, store, chunk)
-
-    monkeypatch.setattr(StreamingLoad, "_load", load)
-    nt = tmp_path / "g.nt"
-    loading = StreamingLoad(tmp_path / "store", threading.Event(), chunk_lines=300, alone_chunk_lines=1000)
-    with nt.open("wb") as out:
-        write_ntriples(_triples(3000), out, batch=100, flushed=lambda offset, lines: loading.feed(nt, offset, lines))
-    loading.finish()
-    size = []
-    waiting = threading.Thread(target=lambda: size.append(loading.result()))
-    waiting.start()
-    while not loading._alone:
-        time.sleep(0.01)
-    release.set()
-    waiting.join(10)
-    assert size == [3000] and taken == [300, 1000, 1000, 700]

@@ -105,14 +105,13 @@ def count_triples(graph: nx.DiGraph, base: str = RESOURCE_BASE, created: str | N
     return sum(1 for _ in graph_ntriples(graph, base, created=created, annotations=annotations))
 
 
-# Triples per call of Oxigraph's bulk loader when a store is filled from N-Triples. The
-# loader sorts batches of a million triples, one thread each: a call of 500,000 lines holds
-# about 0.6 GB and runs on one thread, beside the writer; a call of 2,000,000 holds about
-# 1.7 GB and sorts two batches at once. Measured on 6M lines of a 300k-paper graph:
-# 500,000 lines a call, 44 s (57 CPU-s); 2,000,000, 25 s (41 CPU-s).
+# Triples per call of Oxigraph's bulk loader when a store is filled from N-Triples. One
+# call over a whole file holds up to about 1.7 GB however big the file (its batches, on
+# two threads); calls of 500,000 lines hold about 0.6 GB, for a somewhat slower load.
+# Measured on 6M lines of a 300k-paper graph: 500,000 lines a call, 44 s (57 CPU-s, 0.6 GB);
+# 2,000,000, 25 s (41 CPU-s, 1.7 GB). Taking 2,000,000 once the build only waits for the
+# store saved 18 s of a 100k build (592 s) and added 0.9 GiB to its peak: not worth it.
 BULK_LOAD_LINES = 500_000
-# ... once the build has nothing left to do but wait for the store (StreamingLoad.result).
-ALONE_LOAD_LINES = 2_000_000
 
 
 class StreamingLoad:
@@ -123,10 +122,7 @@ class StreamingLoad:
     loader memory, :data:`BULK_LOAD_LINES`). Neither waits for the other until
     :meth:`result`: the writer goes on to the other formats and the viewer while the
     loader catches up, and nothing but the chunk being loaded is held in memory.
-    Oxigraph's loader releases the GIL, so the two run on two cores. Once the caller
-    waits in :meth:`result`, the loader takes `alone_chunk_lines` per call
-    (:data:`ALONE_LOAD_LINES`): larger calls sort two batches at once, on both cores, and
-    spend less CPU per triple.
+    Oxigraph's loader releases the GIL, so the two run on two cores.
 
     Only for N-Triples without blank nodes (Oxigraph names a blank node afresh in each
     call; kg's exports mint IRIs for every node). :meth:`finish` says the file is
@@ -134,11 +130,8 @@ class StreamingLoad:
     error. Once `stop` is set the loader gives up before its next chunk with Interrupted
     and `store_dir` is left as it was; :meth:`wait` waits for that."""
 
-    def __init__(self, store_dir: Path, stop: threading.Event, chunk_lines: int = BULK_LOAD_LINES,
-                 alone_chunk_lines: int = ALONE_LOAD_LINES) -> None:
+    def __init__(self, store_dir: Path, stop: threading.Event, chunk_lines: int = BULK_LOAD_LINES) -> None:
         self.chunk_lines = chunk_lines
-        self.alone_chunk_lines = alone_chunk_lines
-        self._alone = False  # the caller waits in result(): nothing else needs the cores
         self.seconds = 0.0  # how long the loader ran, once it has ended
         self._stop = stop
         self._changed = threading.Condition()
@@ -171,8 +164,6 @@ class StreamingLoad:
         self._thread.join()
 
     def result(self) -> int:
-        with self._changed:  # from the next chunk on, the loader may take both cores and more memory
-            self._alone = True
         self.wait()
         if self._error is not None:
             raise self._error
@@ -185,10 +176,10 @@ class StreamingLoad:
         with self._changed:
             while True:
                 _check(self._stop)
-                lines, wanted = 0, self.alone_chunk_lines if self._alone else self.chunk_lines
+                lines = 0
                 for i, (end, n) in enumerate(self._blocks):
                     lines += n
-                    if lines >= wanted:
+                    if lines >= self.chunk_lines:
                         del self._blocks[: i + 1]
                         return start, end
                 if self._finished:
