@@ -25,9 +25,9 @@ The decision rule (:func:`is_kind`), first match wins:
    :func:`has_property_head`) -> kind, when no acronym defines the phrase;
 5. defined with an acronym somewhere in the corpus ("low-rank adaptation (LoRA)") -> named;
 6. headed by a weak head noun (``"weak": true``: method, approach, task, problem, cost,
-   quality, fidelity, data, dataset, corpus ...) -> kind, whatever the specific word
-   before it ("compression method", "regression problem", "inference efficiency",
-   "imbalanced medical dataset", "click data"), or by a head that is weak only
+   quality, fidelity, score, data, dataset, corpus ...) -> kind, whatever the specific
+   word before it ("compression method", "regression problem", "inference efficiency",
+   "importance score", "imbalanced medical dataset", "click data"), or by a head that is weak only
    after some words (``phrase_head`` rows: "estimation error" but not "generalization
    error"; "low precision", a number format, but not "precision"): rules 4 and 5 saved
    the named ones ("LAPP method", "Contrastive Language-Image Pre-training (CLIP)");

@@ -74,12 +74,20 @@ def test_weak_heads_and_phrase_heads(key: str, weak: bool) -> None:
     assert has_weak_head(key) is weak
 
 
-@pytest.mark.parametrize("key", ["bleu", "fid", "top-1-accuracy", "miou", "perplexity", "accuracy", "f1-score", "regret",
+@pytest.mark.parametrize("key", ["bleu", "fid", "top-1-accuracy", "miou", "perplexity", "accuracy", "regret",
                                  "latency", "flops", "throughput", "generalization-error", "precision"])
 def test_real_metrics_stay_named(key: str) -> None:
     features = KindFeatures(key, common_words=common_words_only(key), weak_head=has_weak_head(key),
                             property_head=has_property_head(key, [key.replace("-", " ")]))
     assert not is_kind(features), key
+
+
+def test_a_lower_case_score_is_a_kind_a_named_one_is_not() -> None:
+    for key in ("importance-score", "ranking-score", "average-gating-score"):
+        assert is_kind(KindFeatures(key, common_words=common_words_only(key), weak_head=has_weak_head(key))), key
+    for key in ("inception-score", "f1-score", "rouge-score"):  # written like names: "Inception Score", "F1", "ROUGE"
+        assert not is_kind(KindFeatures(key, weak_head=has_weak_head(key), name_shaped_share=1.0)), key
+    assert not common_words_only("score-based-diffusion-model") and not has_weak_head("score-matching")
 
 
 def test_quality_words_are_kinds() -> None:
