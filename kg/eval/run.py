@@ -1,6 +1,7 @@
 """`kg eval`: score the extraction pipeline `kg build` uses on SciERC dev and test, and on
-a hand-annotated sample of recent ML abstracts (split "ml", :mod:`kg.eval.ml_sample`);
+hand-annotated recent ML abstracts (splits "ml" and "ml-fresh", :mod:`kg.eval.ml_sample`);
 the results stated in abstracts are scored on their own annotations (:mod:`kg.eval.results`).
+The ML splits are also scored through a build, its RDF and SPARQL (:mod:`kg.eval.through_build`).
 
 Each abstract goes through :func:`kg.extract.extract_papers` as a paper with an empty
 title, exactly as a build would run it; its mentions of the four concept types are
@@ -18,8 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kg.errors import UsageError
+from kg.eval.ml_sample import FRESH_SPLIT as ML_FRESH_SPLIT
 from kg.eval.ml_sample import SPLIT as ML_SPLIT
-from kg.eval.ml_sample import read_sample
+from kg.eval.ml_sample import read_sample, read_titles
 from kg.eval.results import evaluate_results, format_results
 from kg.eval.roles import evaluate_roles
 from kg.eval.scierc import SPLITS, GoldDoc, default_data_dir, read_split
@@ -93,15 +95,18 @@ def evaluate_split(docs: Sequence[GoldDoc], nlp=None, min_confidence: float = 0.
     return result
 
 
-DEFAULT_SPLITS = ("dev", "test", ML_SPLIT)
-ALL_SPLITS = (*SPLITS, ML_SPLIT)
+ML_SPLITS = (ML_SPLIT, ML_FRESH_SPLIT)  # shipped with kg; also scored through a build
+DEFAULT_SPLITS = ("dev", "test", *ML_SPLITS)
+ALL_SPLITS = (*SPLITS, *ML_SPLITS)
 
 
 def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLITS, *, fast: bool = False,
              min_confidence: float = 0.0, roles: bool = True, results: bool = True,
-             rankings: bool = True) -> dict:
-    """Scores of each split -- SciERC's, and "ml", the hand-annotated recent ML abstracts --
-    (and of the proposes/uses sample), with the settings used."""
+             rankings: bool = True, through_build: bool = True) -> dict:
+    """Scores of each split -- SciERC's, and "ml" and "ml-fresh", the hand-annotated recent
+    ML abstracts -- (and of the proposes/uses sample), with the settings used. With
+    `through_build`, the ML splits are also built and scored through SPARQL
+    (report["through_build"][split], :mod:`kg.eval.through_build`)."""
     data_dir = Path(data_dir) if data_dir else default_data_dir()
     unknown = [s for s in splits if s not in ALL_SPLITS]
     if unknown:
@@ -110,8 +115,14 @@ def evaluate(data_dir: Path | None = None, splits: Sequence[str] = DEFAULT_SPLIT
     report: dict = {"data": str(data_dir), "fast": fast, "min_confidence": min_confidence,
                     "pipeline": list(nlp.pipe_names), "labels": list(LABELS), "splits": {}}
     for split in splits:
-        docs = read_sample() if split == ML_SPLIT else list(read_split(data_dir / f"{split}.json"))
+        docs = read_sample(split) if split in ML_SPLITS else list(read_split(data_dir / f"{split}.json"))
         report["splits"][split] = evaluate_split(docs, nlp, min_confidence)
+    built = [s for s in splits if s in ML_SPLITS] if through_build else []
+    if built:
+        from kg.eval.through_build import evaluate_through_build
+
+        report["through_build"] = {s: evaluate_through_build(read_sample(s), read_titles(s), fast=fast,
+                                                             min_confidence=min_confidence) for s in built}
     if roles:
         report["roles"] = evaluate_roles(nlp, min_confidence)
     if results:
@@ -143,14 +154,19 @@ def _as_dicts(counts: dict[str, Counts]) -> dict[str, dict]:
 
 
 def format_table(report: dict) -> str:
-    """One row per split, matching and type: precision, recall, F1 and counts."""
-    lines = [f"{'split':5} {'match':8} {'type':8} {'P':>6} {'R':>6} {'F1':>6} {'pred':>6} {'gold':>6}"]
+    """One row per split, matching and type: precision, recall, F1 and counts; then the
+    through-build lines of the ML splits (:func:`kg.eval.through_build.format_lines`)."""
+    lines = [f"{'split':8} {'match':8} {'type':8} {'P':>6} {'R':>6} {'F1':>6} {'pred':>6} {'gold':>6}"]
     for split, result in report["splits"].items():
         for mode in ("exact", "overlap", "paper"):
             for label in (*LABELS, MICRO):
                 c = result[mode][label]
-                lines.append(f"{split:5} {mode:8} {label:8} {c['p']:6.3f} {c['r']:6.3f} {c['f1']:6.3f} "
+                lines.append(f"{split:8} {mode:8} {label:8} {c['p']:6.3f} {c['r']:6.3f} {c['f1']:6.3f} "
                              f"{c['predicted']:6d} {c['gold']:6d}")
+    if report.get("through_build"):
+        from kg.eval.through_build import format_lines
+
+        lines += format_lines(report["through_build"])
     for split, result in report.get("roles", {}).items():
         c = result["proposes"]
         lines.append(f"proposes/uses sample ({split}, {result['papers']} papers): proposesMethod P {c['p']:.3f} "
