@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.eval.ml_sample import FILES, FRESH_SPLIT, read_fresh, read_titles
+from kg.eval.ml_sample import FILES, FRESH_SPLIT, read_sample, read_titles
 from kg.eval.run import LABELS, evaluate, format_table
 from kg.eval.scierc import GoldDoc, GoldSpan
 from kg.eval.scoring import MICRO
@@ -27,7 +27,7 @@ def _doc(*extra: tuple[str, str]) -> GoldDoc:
 
 
 def test_shipped_fresh_split_is_sound() -> None:
-    docs = read_fresh()
+    docs = read_sample(FRESH_SPLIT)
     assert len(docs) == 30 and len({d.key for d in docs}) == 30 and FILES[FRESH_SPLIT] == "ml_fresh.jsonl"
     for doc in docs:
         spans = [(s.start, s.end) for s in doc.spans]

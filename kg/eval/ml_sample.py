@@ -59,11 +59,6 @@ def read_sample(split: str = SPLIT) -> list[GoldDoc]:
     return parse_sample(_shipped(split), FILES[split])
 
 
-def read_fresh() -> list[GoldDoc]:
-    """The 30 fresh held-out abstracts (split "ml-fresh")."""
-    return read_sample(FRESH_SPLIT)
-
-
 def read_titles(split: str = SPLIT) -> dict[str, str]:
     """Id -> title of a shipped split's abstracts (the gold docs carry none; a build needs them)."""
     return {row["id"]: row["title"] for row in map(json.loads, filter(str.strip, _shipped(split).splitlines()))}

@@ -29,15 +29,16 @@ from kg.eval.scierc import GoldDoc
 from kg.eval.scoring import MICRO, Counts, score_concepts
 from kg.ingest._common import normalize_arxiv_id
 from kg.normalize import concept_key
-from kg.rdf.namespace import sparql_prologue
+from kg.rdf.namespace import KG, sparql_prologue
+from kg.records import ConceptType
+from kg.types import relations
 
-# relation (local name in kg:) -> the type of concept it links to
-RELATIONS = {"usesMethod": "Method", "proposesMethod": "Method", "usesDataset": "Dataset",
-             "reportsMetric": "Metric", "addressesTask": "Task"}
-TYPES = ("Method", "Dataset", "Metric", "Task")
+# relation (local name in kg:) -> the type of concept it links to (kg.types; proposing is a use of a method)
+RELATIONS = {**{relation: ctype for ctype, relation in relations().items()}, "proposesMethod": ConceptType.METHOD.value}
+TYPES = tuple(t.value for t in ConceptType)  # Method, Dataset, Metric, Task
 VIEWS = ("all", "named")
 ID_PREFIX = "2612"  # made-up arXiv ids 2612.00001, ...: one paper per doc, titles never merge two
-KG_NS = "https://w3id.org/kg-papers/ontology#"
+KG_NS = str(KG._NS)
 
 QUERY = sparql_prologue() + """
 SELECT ?id ?relation ?concept ?type ?label ?kind WHERE {
