@@ -42,7 +42,7 @@ validate: setup  ## check the export against ontology/shapes.ttl (SHACL)
 serve: setup  ## serve outputs/store over the SPARQL protocol on 127.0.0.1
 	$(KG) serve --out $(OUT) $(ARGS)
 
-eval: setup  ## score the extractor on SciERC dev and test, 20 hand-annotated ML abstracts and the proposes/uses sample (writes outputs/eval.json)
+eval: setup  ## score the extractor on SciERC dev and test, 50 hand-annotated ML abstracts (also through a build) and the proposes/uses sample (writes outputs/eval.json)
 	$(KG) eval --out $(OUT) $(ARGS)
 
 train: setup  ## retrain the span model on SciERC and the teacher's labels (seed 0, CPU, about ten minutes) into kg/extract/model
