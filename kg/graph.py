@@ -111,6 +111,7 @@ class GraphBuilder:
                 is_code_host=repo.is_code_host,
                 label=repo.url.split("://", 1)[-1],
             )
+        links: dict[str, list] = {}  # target -> [relation, count, confidence], in first-mention order
         for mention in mentions:
             # one string object per node id, shared by all its edges (not a copy per edge)
             if mention.label == REPOSITORY:
@@ -134,10 +135,9 @@ class GraphBuilder:
                         forms[name] += 0
                 else:
                     self._surface_forms[target][name] += 1
-            self._link(pid, target, mention)
-
-    def _link(self, pid: str, target: str, mention: Mention) -> None:
-        self._add_edge(pid, target, relation_for(mention), 1, mention.confidence)
+            _merge_link(links, target, relation_for(mention), 1, mention.confidence)
+        for target, (relation, count, confidence) in links.items():  # each edge made once: a paper's are packed (kg.spill)
+            self._add_edge(pid, target, relation, count, confidence)
 
     def _add_edge(self, pid: str, target: str, relation: str, count: int, confidence: float) -> None:
         """Add an edge, or merge into the one there: counts add up, the best confidence stays."""
@@ -145,10 +145,9 @@ class GraphBuilder:
         if data is None:
             self.graph.add_edge(pid, target, relation=relation, count=count, confidence=confidence)
             return
-        data["count"] += count
-        data["confidence"] = max(data["confidence"], confidence)
-        if relation == PROPOSES_METHOD:  # proposing outranks using
-            data["relation"] = relation
+        merged = {target: [data["relation"], data["count"], data["confidence"]]}
+        _merge_link(merged, target, relation, count, confidence)
+        data.update(zip(("relation", "count", "confidence"), merged[target]))
 
     def merge_duplicate(self, canonical_key: str, duplicate: Paper) -> None:
         """Record that `duplicate` (found in another file) is the paper `canonical_key`."""
@@ -228,7 +227,7 @@ class GraphBuilder:
         return scores[0][1] if best > runner_up else None
 
     def _move_edge(self, paper: str, node: str, target: str) -> None:
-        data = self.graph.edges[paper, node]
+        data = dict(self.graph.edges[paper, node])  # a packed link's view goes with the link (kg.adjacency)
         self.graph.remove_edge(paper, node)
         self._add_edge(paper, target, data["relation"], data["count"], data["confidence"])
         old, new = self.graph.nodes[node], self.graph.nodes[target]
@@ -242,6 +241,19 @@ class GraphBuilder:
         self.graph.nodes[paper]["mentions"] = tuple(mentions)
         self.graph.nodes[paper]["results"] = tuple(
             rekey_result(r, old["ctype"], old["key"], new["key"]) for r in self.graph.nodes[paper].get("results", ()))
+
+
+def _merge_link(links: dict[str, list], target: str, relation: str, count: int, confidence: float) -> None:
+    """Merge a link to `target` into `links`: counts add up, the best confidence stays, and
+    proposing a method outranks using it."""
+    link = links.get(target)
+    if link is None:
+        links[target] = [relation, count, confidence]
+        return
+    link[1] += count
+    link[2] = max(link[2], confidence)
+    if relation == PROPOSES_METHOD:
+        link[0] = relation
 
 
 _RESULT_LINKS = {ConceptType.METRIC.value: "metric", ConceptType.DATASET.value: "dataset", ConceptType.METHOD.value: "method"}

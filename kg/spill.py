@@ -34,13 +34,14 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from kg.adjacency import NO_PREDECESSORS, PackedLinks, Predecessors, RelationCodes
 from kg.errors import OutputError, shown
 
 # The attributes worth a trip to disk: the paper's texts and evidence.
@@ -64,12 +65,13 @@ class SpillFile:
         self._end = 0
         self._closed = False
         self._lock = threading.Lock()
+        self._last: tuple[int, Any] | None = None  # the record read last (record()), swapped whole
 
-    def put(self, value: Any) -> tuple[int, int] | None:
-        """Store `value`; its reference, or None when it is too small to be worth one. A
-        file that cannot be written (a full disk) is an OutputError."""
+    def put(self, value: Any, always: bool = False) -> tuple[int, int] | None:
+        """Store `value`; its reference, or None when it is too small to be worth one (unless
+        `always`). A file that cannot be written (a full disk) is an OutputError."""
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        if len(data) < MIN_SPILL_BYTES:
+        if len(data) < MIN_SPILL_BYTES and not always:
             return None
         with self._lock:
             if self._closed:
@@ -98,6 +100,16 @@ class SpillFile:
         if len(data) != length:
             raise OSError(f"spill file truncated: {len(data)} of {length} bytes at {offset}")
         return pickle.loads(data)
+
+    def record(self, ref: _Ref) -> Any:
+        """The value at `ref`, kept until another record is read: a node's attributes are
+        read a few at a time, each from the same record. The value must not be changed."""
+        last = self._last
+        if last is not None and last[0] == ref:
+            return last[1]
+        value = self.get(ref.place)
+        self._last = (ref, value)
+        return value
 
     @property
     def size(self) -> int:
@@ -195,6 +207,94 @@ class SpilledAttrs(MutableMapping):
         return f"SpilledAttrs({self.copy()!r})"
 
 
+class PackedAttrs(MutableMapping):
+    """A packed node's attributes (a paper's): ``kind`` in memory, every other one in one
+    record of the spill file, a dict in which each :data:`SPILLED` value worth it is a
+    :class:`_Ref` to a record of its own (reading a title does not read the mentions).
+    About 100 bytes of memory a node, where a :class:`SpilledAttrs` keeps its dict, its
+    strings and a reference per spilled value (about 1.3 KB for a paper).
+
+    A write stores the record anew (``update`` once for all its keys); each read reads it
+    back, or takes it from the spill file's last record read. Keys iterate as ``kind``,
+    then the others in the order they were first set: kg gives a paper's kind first.
+
+    >>> attrs = PackedAttrs(SpillFile(), "paper")
+    >>> attrs.update(title="X", abstract="We use BERT. " * 20, issued="2024-05-01")
+    >>> attrs["title"], attrs["abstract"][:12], list(attrs), attrs.in_memory()
+    ('X', 'We use BERT.', ['kind', 'title', 'abstract', 'issued'], {'kind': 'paper'})
+    """
+
+    __slots__ = ("_spill", "kind", "_ref")
+
+    def __init__(self, spill: SpillFile, kind: Any) -> None:
+        self._spill = spill
+        self.kind = kind
+        self._ref: _Ref | None = None  # None: no attribute but the kind
+
+    def _record(self) -> dict[str, Any]:
+        return {} if self._ref is None else self._spill.record(self._ref)
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "kind":
+            return self.kind
+        value = self._record()[key]
+        return self._spill.get(value.place) if type(value) is _Ref else value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key == "kind":
+            return self.kind
+        value = self._record().get(key, default)
+        return self._spill.get(value.place) if type(value) is _Ref else value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.update({key: value})
+
+    def update(self, other: Any = (), /, **more: Any) -> None:
+        values = dict(other, **more)
+        if "kind" in values:
+            self.kind = values.pop("kind")
+        if not values:
+            return
+        record = dict(self._record())
+        for key, value in values.items():
+            ref = self._spill.put(value) if key in SPILLED else None
+            record[key] = value if ref is None else _Ref.at(ref)
+        self._ref = _Ref.at(self._spill.put(record, always=True))
+
+    def __delitem__(self, key: str) -> None:
+        if key == "kind":
+            raise KeyError("a packed node keeps its kind")
+        record = dict(self._record())
+        del record[key]
+        self._ref = _Ref.at(self._spill.put(record, always=True))
+
+    def __contains__(self, key: object) -> bool:
+        return key == "kind" or key in self._record()
+
+    def __iter__(self) -> Iterator[str]:
+        yield "kind"
+        yield from list(self._record())
+
+    def __len__(self) -> int:
+        return 1 + len(self._record())
+
+    def copy(self) -> dict[str, Any]:
+        """Every attribute, read back: a plain dict."""
+        get = self._spill.get
+        values = {key: get(value.place) if type(value) is _Ref else value for key, value in self._record().items()}
+        return {"kind": self.kind, **values}
+
+    def in_memory(self) -> dict[str, Any]:
+        """The attributes held in memory: the kind."""
+        return {"kind": self.kind}
+
+    def __reduce__(self):
+        return dict, (self.copy(),)
+
+    def __repr__(self) -> str:
+        return f"PackedAttrs({self.copy()!r})"
+
+
 _MISSING = object()
 
 
@@ -273,13 +373,81 @@ class EdgeAttrs(MutableMapping):
 
 class SpillGraph(nx.DiGraph):
     """A DiGraph whose nodes' heavy attributes live in a :class:`SpillFile` in `directory`
-    (the system's temporary folder when None)."""
+    (the system's temporary folder when None), and whose nodes of the `packed` kinds
+    (papers) are packed: their attributes are a :class:`PackedAttrs`, their out-links a
+    :class:`kg.adjacency.PackedLinks`. Every node's in-links are a
+    :class:`kg.adjacency.Predecessors`. All are mappings: networkx's views and algorithms
+    read the graph as any other, and kg's code too, with one difference: a packed link's
+    attributes are a view that does not outlive the link (copy them, then remove it).
 
-    def __init__(self, incoming_graph_data=None, directory: str | Path | None = None, **attr) -> None:
+    A node is packed when it is added with a packed kind (``add_node(n, kind="paper")``);
+    edges added with ``add_edge`` or ``add_edges_from`` make their missing nodes plain."""
+
+    def __init__(self, incoming_graph_data=None, directory: str | Path | None = None,
+                 packed: Iterable[str] = ("paper",), **attr) -> None:
         self.spill = SpillFile(directory)
+        self.packed_kinds = frozenset(packed)
+        self.relation_codes = RelationCodes()
         self.node_attr_dict_factory = partial(SpilledAttrs, self.spill)
         self.edge_attr_dict_factory = EdgeAttrs
         super().__init__(incoming_graph_data, **attr)
+
+    def add_node(self, node_for_adding, **attr) -> None:
+        node = node_for_adding
+        if node not in self._node:
+            if node is None:
+                raise ValueError("None cannot be a node")
+            kind = attr.get("kind")
+            if kind in self.packed_kinds:
+                self._succ[node] = PackedLinks(self.relation_codes)
+                self._pred[node] = NO_PREDECESSORS
+                attrs = self._node[node] = PackedAttrs(self.spill, kind)
+            else:
+                self._succ[node] = self.adjlist_inner_dict_factory()
+                self._pred[node] = Predecessors(self._succ, node)
+                attrs = self._node[node] = self.node_attr_dict_factory()
+            attrs.update(attr)
+        elif attr:
+            self._node[node].update(attr)
+        nx._clear_cache(self)
+
+    def add_nodes_from(self, nodes_for_adding, **attr) -> None:
+        for item in nodes_for_adding:
+            try:
+                item in self._node  # a (node, attributes) pair is not hashable: its dict is not
+                node, data = item, attr
+            except TypeError:
+                node, extra = item
+                data = {**attr, **extra}
+            self.add_node(node, **data)
+
+    def add_edge(self, u_of_edge, v_of_edge, **attr) -> None:
+        u, v = u_of_edge, v_of_edge
+        for node in (u, v):
+            if node not in self._node:
+                self.add_node(node)
+        links = self._succ[u]
+        if v in links:
+            links[v].update(attr)
+        else:
+            data = self.edge_attr_dict_factory()
+            data.update(attr)
+            links[v] = data
+            sources = self._pred[v]
+            if sources is NO_PREDECESSORS:
+                sources = self._pred[v] = Predecessors(self._succ, v)
+            sources.add(u)
+        nx._clear_cache(self)
+
+    def add_edges_from(self, ebunch_to_add, **attr) -> None:
+        for edge in ebunch_to_add:
+            if len(edge) == 3:
+                u, v, data = edge
+            elif len(edge) == 2:
+                (u, v), data = edge, {}
+            else:
+                raise nx.NetworkXError(f"Edge tuple {edge} must be a 2-tuple or 3-tuple.")
+            self.add_edge(u, v, **{**attr, **data})
 
     def copy(self, as_view: bool = False) -> nx.DiGraph:
         """A plain DiGraph with every attribute in memory (or networkx's view)."""
@@ -311,4 +479,4 @@ def _plain_graph_of(attrs, nodes, edges) -> nx.DiGraph:
     return plain
 
 
-__all__ = ["SPILLED", "EdgeAttrs", "SpillFile", "SpillGraph", "SpilledAttrs", "plain_graph"]
+__all__ = ["SPILLED", "EdgeAttrs", "PackedAttrs", "SpillFile", "SpillGraph", "SpilledAttrs", "plain_graph"]

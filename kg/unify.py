@@ -160,7 +160,7 @@ def merge_node(builder, node: str, target: str) -> None:
     graph = builder.graph
     old, new = graph.nodes[node], graph.nodes[target]
     for paper in list(graph.predecessors(node)):
-        data = graph.edges[paper, node]
+        data = dict(graph.edges[paper, node])  # a packed link's view goes with the link (kg.adjacency)
         graph.remove_edge(paper, node)
         builder._add_edge(paper, target, relation_in(new["ctype"], data["relation"]), data["count"], data["confidence"])
         attrs = graph.nodes[paper]
